@@ -1,0 +1,102 @@
+/**
+ * Kysely table types for Hoist's store. The schema is dialect-agnostic: plain
+ * text and integer columns, times as ISO-8601 UTC text, JSON as text. Column
+ * names are snake_case; the repository maps rows to the camelCase domain types.
+ */
+import type { Insertable, Selectable, Updateable } from 'kysely';
+
+export interface ServicesTable {
+  id: string;
+  engine_id: string;
+  kind: string;
+  key: string;
+  name: string;
+  created_at: string;
+  last_seen_at: string;
+}
+
+export interface WebhooksTable {
+  id: string;
+  service_id: string;
+  name: string;
+  operation: string;
+  token_prefix: string;
+  token_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_called_at: string | null;
+  call_count: number;
+}
+
+export interface DeliveriesTable {
+  id: string;
+  webhook_id: string;
+  service_id: string;
+  received_at: string;
+  remote_address: string | null;
+  user_agent: string | null;
+  content_type: string | null;
+  payload_kind: string;
+  outcome: string;
+  reason: string | null;
+  action_id: string | null;
+}
+
+export interface ActionsTable {
+  id: string;
+  service_id: string;
+  type: string;
+  state: string;
+  /** JSON text of an ActionTrigger. */
+  trigger: string;
+  /** JSON text of ActionOptions. */
+  options: string;
+  image_ref: string | null;
+  digest_before: string | null;
+  digest_after: string | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  reason: string | null;
+  attempts: number;
+  /** JSON text of the runner's journal; NULL when it has none. */
+  progress: string | null;
+}
+
+export interface ActionLogsTable {
+  action_id: string;
+  seq: number;
+  at: string;
+  message: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  token_prefix: string;
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface Database {
+  services: ServicesTable;
+  webhooks: WebhooksTable;
+  deliveries: DeliveriesTable;
+  actions: ActionsTable;
+  action_logs: ActionLogsTable;
+  api_tokens: ApiTokensTable;
+}
+
+export type ServiceRow = Selectable<ServicesTable>;
+export type WebhookRow = Selectable<WebhooksTable>;
+export type DeliveryRow = Selectable<DeliveriesTable>;
+export type ActionRow = Selectable<ActionsTable>;
+export type NewActionRow = Insertable<ActionsTable>;
+export type ActionUpdate = Updateable<ActionsTable>;
+export type ActionLogRow = Selectable<ActionLogsTable>;
+export type ApiTokenRow = Selectable<ApiTokensTable>;
+
+/** Index and constraint names the adapter refers to (e.g. to recognise a violation). */
+export const WEBHOOK_ACTIVE_NAME_INDEX = 'webhooks_service_id_name_active_uq';
+export const ACTION_PENDING_TYPE_INDEX = 'actions_service_id_type_pending_uq';

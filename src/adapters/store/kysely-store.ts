@@ -1,0 +1,511 @@
+/**
+ * The Store port on Kysely. Queries stay in portable SQL (no dialect-only
+ * functions; `on conflict`, `returning` and `not exists` work on SQLite and
+ * PostgreSQL), so a PostgreSQL dialect only needs a different Kysely instance.
+ *
+ * A KyselyStore built on a Kysely `Transaction` is the `tx` that
+ * `transaction(fn)` hands to fn: the same class, bound to the transaction.
+ */
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import type {
+  Action,
+  ActionLogEntry,
+  ActionOptions,
+  ActionState,
+  ActionTrigger,
+  ActionType,
+} from '../../domain/actions/action.js';
+import type { ApiToken } from '../../domain/auth/api-token.js';
+import { HoistError } from '../../domain/errors.js';
+import type { ServiceKind } from '../../domain/ports/engine.js';
+import type { ActionFilter, ActionPatch, Store } from '../../domain/ports/store.js';
+import type { ServiceRecord } from '../../domain/services/service.js';
+import type { Delivery, DeliveryOutcome } from '../../domain/webhooks/delivery.js';
+import type { Webhook, WebhookOperation, WebhookWithHash } from '../../domain/webhooks/webhook.js';
+import { WEBHOOK_ACTIVE_NAME_INDEX } from './database.js';
+import type {
+  ActionRow,
+  ActionUpdate,
+  ApiTokenRow,
+  Database,
+  DeliveryRow,
+  ServiceRow,
+  WebhookRow,
+} from './database.js';
+
+const DEFAULT_ACTION_LIMIT = 100;
+
+export class KyselyStore implements Store {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /** Whether this store is bound to a transaction (the `tx` of `transaction`). */
+  get inTransaction(): boolean {
+    return this.#db.isTransaction;
+  }
+
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    return this.#atomically(fn);
+  }
+
+  async #atomically<T>(fn: (tx: KyselyStore) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return fn(this);
+    return this.#db.transaction().execute((trx) => fn(new KyselyStore(trx)));
+  }
+
+  // --- services -----------------------------------------------------------
+
+  async upsertService(input: {
+    id: string;
+    engineId: string;
+    kind: ServiceKind;
+    key: string;
+    name: string;
+    seenAt: string;
+  }): Promise<ServiceRecord> {
+    const row = await this.#db
+      .insertInto('services')
+      .values({
+        id: input.id,
+        engine_id: input.engineId,
+        kind: input.kind,
+        key: input.key,
+        name: input.name,
+        created_at: input.seenAt,
+        last_seen_at: input.seenAt,
+      })
+      .onConflict((oc) =>
+        oc.columns(['engine_id', 'kind', 'key']).doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          last_seen_at: eb.ref('excluded.last_seen_at'),
+        })),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toService(row);
+  }
+
+  async getService(id: string): Promise<ServiceRecord | null> {
+    const row = await this.#db
+      .selectFrom('services')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toService(row) : null;
+  }
+
+  async listServices(engineId: string): Promise<ServiceRecord[]> {
+    const rows = await this.#db
+      .selectFrom('services')
+      .selectAll()
+      .where('engine_id', '=', engineId)
+      .orderBy('name')
+      .orderBy('id')
+      .execute();
+    return rows.map(toService);
+  }
+
+  // --- webhooks -----------------------------------------------------------
+
+  async insertWebhook(webhook: WebhookWithHash): Promise<void> {
+    try {
+      await this.#db
+        .insertInto('webhooks')
+        .values({
+          id: webhook.id,
+          service_id: webhook.serviceId,
+          name: webhook.name,
+          operation: webhook.operation,
+          token_prefix: webhook.tokenPrefix,
+          token_hash: webhook.tokenHash,
+          created_at: webhook.createdAt,
+          revoked_at: webhook.revokedAt,
+          last_called_at: webhook.lastCalledAt,
+          call_count: webhook.callCount,
+        })
+        .execute();
+    } catch (error) {
+      if (isActiveNameViolation(error)) {
+        throw new HoistError(
+          'webhook_name_taken',
+          `The service already has an active webhook handler named "${webhook.name}". Choose another name or revoke that handler first.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  async getWebhook(id: string): Promise<Webhook | null> {
+    const row = await this.#db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toWebhook(row) : null;
+  }
+
+  async listWebhooks(serviceId: string): Promise<Webhook[]> {
+    const rows = await this.#db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('service_id', '=', serviceId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toWebhook);
+  }
+
+  async findActiveWebhookByName(serviceId: string, name: string): Promise<Webhook | null> {
+    const row = await this.#db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('service_id', '=', serviceId)
+      .where('name', '=', name)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row ? toWebhook(row) : null;
+  }
+
+  async findWebhookByTokenHash(tokenHash: string): Promise<Webhook | null> {
+    // An equality lookup on the unique index webhooks_token_hash_uq.
+    const row = await this.#db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return row ? toWebhook(row) : null;
+  }
+
+  async revokeWebhook(id: string, at: string): Promise<void> {
+    // Revoking twice keeps the first revocation time.
+    await this.#db
+      .updateTable('webhooks')
+      .set({ revoked_at: at })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  async markWebhookCalled(id: string, at: string): Promise<void> {
+    await this.#db
+      .updateTable('webhooks')
+      .set((eb) => ({ last_called_at: at, call_count: eb('call_count', '+', 1) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  // --- deliveries ---------------------------------------------------------
+
+  async insertDelivery(delivery: Delivery): Promise<void> {
+    await this.#db
+      .insertInto('deliveries')
+      .values({
+        id: delivery.id,
+        webhook_id: delivery.webhookId,
+        service_id: delivery.serviceId,
+        received_at: delivery.receivedAt,
+        remote_address: delivery.remoteAddress,
+        user_agent: delivery.userAgent,
+        content_type: delivery.contentType,
+        payload_kind: delivery.payloadKind,
+        outcome: delivery.outcome,
+        reason: delivery.reason,
+        action_id: delivery.actionId,
+      })
+      .execute();
+  }
+
+  async listDeliveries(webhookId: string, limit: number): Promise<Delivery[]> {
+    const rows = await this.#db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('webhook_id', '=', webhookId)
+      .orderBy('received_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toDelivery);
+  }
+
+  // --- actions ------------------------------------------------------------
+
+  async insertAction(action: Action): Promise<void> {
+    await this.#db
+      .insertInto('actions')
+      .values({
+        id: action.id,
+        service_id: action.serviceId,
+        type: action.type,
+        state: action.state,
+        trigger: JSON.stringify(action.trigger),
+        options: JSON.stringify(action.options),
+        image_ref: action.imageRef,
+        digest_before: action.digestBefore,
+        digest_after: action.digestAfter,
+        created_at: action.createdAt,
+        started_at: action.startedAt,
+        ended_at: action.endedAt,
+        reason: action.reason,
+        attempts: action.attempts,
+        progress: encodeProgress(action.progress),
+      })
+      .execute();
+  }
+
+  async getAction(id: string): Promise<Action | null> {
+    const row = await this.#db
+      .selectFrom('actions')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toAction(row) : null;
+  }
+
+  async listActions(filter: ActionFilter): Promise<Action[]> {
+    let query = this.#db.selectFrom('actions').selectAll();
+    if (filter.serviceId !== undefined) query = query.where('service_id', '=', filter.serviceId);
+    if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? DEFAULT_ACTION_LIMIT)
+      .execute();
+    return rows.map(toAction);
+  }
+
+  async findPendingAction(serviceId: string, type: Action['type']): Promise<Action | null> {
+    const row = await this.#db
+      .selectFrom('actions')
+      .selectAll()
+      .where('service_id', '=', serviceId)
+      .where('type', '=', type)
+      .where('state', '=', 'Pending')
+      .orderBy('created_at')
+      .orderBy('id')
+      .executeTakeFirst();
+    return row ? toAction(row) : null;
+  }
+
+  async updateAction(id: string, patch: ActionPatch): Promise<void> {
+    const set = toActionUpdate(patch);
+    if (Object.keys(set).length === 0) return;
+    await this.#db.updateTable('actions').set(set).where('id', '=', id).execute();
+  }
+
+  claimNextAction(at: string): Promise<Action | null> {
+    return this.#atomically(async (tx) => {
+      const db = tx.#db;
+      const next = await db
+        .selectFrom('actions as a')
+        .select('a.id')
+        .where('a.state', '=', 'Pending')
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('actions as running')
+                .select(sql.lit(1).as('one'))
+                .whereRef('running.service_id', '=', 'a.service_id')
+                .where('running.state', '=', 'In progress'),
+            ),
+          ),
+        )
+        .orderBy('a.created_at')
+        .orderBy('a.id')
+        .limit(1)
+        .executeTakeFirst();
+      if (!next) return null;
+      const row = await db
+        .updateTable('actions')
+        .set((eb) => ({
+          state: 'In progress' satisfies ActionState,
+          started_at: at,
+          attempts: eb('attempts', '+', 1),
+        }))
+        .where('id', '=', next.id)
+        .where('state', '=', 'Pending')
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toAction(row) : null;
+    });
+  }
+
+  appendActionLog(actionId: string, at: string, message: string): Promise<void> {
+    return this.#atomically(async (tx) => {
+      const db = tx.#db;
+      const last = await db
+        .selectFrom('action_logs')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('action_id', '=', actionId)
+        .executeTakeFirst();
+      const seq = Number(last?.seq ?? 0) + 1;
+      await db
+        .insertInto('action_logs')
+        .values({ action_id: actionId, seq, at, message })
+        .execute();
+    });
+  }
+
+  async getActionLog(actionId: string): Promise<ActionLogEntry[]> {
+    const rows = await this.#db
+      .selectFrom('action_logs')
+      .select(['seq', 'at', 'message'])
+      .where('action_id', '=', actionId)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({ seq: Number(r.seq), at: r.at, message: r.message }));
+  }
+
+  // --- API tokens ---------------------------------------------------------
+
+  async insertApiToken(token: ApiToken & { tokenHash: string }): Promise<void> {
+    await this.#db
+      .insertInto('api_tokens')
+      .values({
+        id: token.id,
+        name: token.name,
+        token_prefix: token.tokenPrefix,
+        token_hash: token.tokenHash,
+        created_at: token.createdAt,
+        last_used_at: token.lastUsedAt,
+      })
+      .execute();
+  }
+
+  async findApiTokenByHash(tokenHash: string): Promise<ApiToken | null> {
+    const row = await this.#db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return row ? toApiToken(row) : null;
+  }
+
+  async countApiTokens(): Promise<number> {
+    const row = await this.#db
+      .selectFrom('api_tokens')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    // SQLite returns a number, PostgreSQL a bigint string.
+    return Number(row.n);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isTransaction) {
+      throw new Error('close() was called on a transaction store; close the root store instead.');
+    }
+    await this.#db.destroy();
+  }
+}
+
+// --- row mapping -------------------------------------------------------------
+
+function toService(row: ServiceRow): ServiceRecord {
+  return {
+    id: row.id,
+    engineId: row.engine_id,
+    kind: row.kind as ServiceKind,
+    key: row.key,
+    name: row.name,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+  };
+}
+
+function toWebhook(row: WebhookRow): Webhook {
+  return {
+    id: row.id,
+    serviceId: row.service_id,
+    name: row.name,
+    operation: row.operation as WebhookOperation,
+    tokenPrefix: row.token_prefix,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+    lastCalledAt: row.last_called_at,
+    callCount: Number(row.call_count),
+  };
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    webhookId: row.webhook_id,
+    serviceId: row.service_id,
+    receivedAt: row.received_at,
+    remoteAddress: row.remote_address,
+    userAgent: row.user_agent,
+    contentType: row.content_type,
+    payloadKind: row.payload_kind,
+    outcome: row.outcome as DeliveryOutcome,
+    reason: row.reason,
+    actionId: row.action_id,
+  };
+}
+
+function toAction(row: ActionRow): Action {
+  return {
+    id: row.id,
+    serviceId: row.service_id,
+    type: row.type as ActionType,
+    state: row.state as ActionState,
+    trigger: JSON.parse(row.trigger) as ActionTrigger,
+    options: JSON.parse(row.options) as ActionOptions,
+    imageRef: row.image_ref,
+    digestBefore: row.digest_before,
+    digestAfter: row.digest_after,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    reason: row.reason,
+    attempts: Number(row.attempts),
+    progress: row.progress === null ? null : (JSON.parse(row.progress) as unknown),
+  };
+}
+
+function toApiToken(row: ApiTokenRow): ApiToken {
+  return {
+    id: row.id,
+    name: row.name,
+    tokenPrefix: row.token_prefix,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+/** null/undefined progress is stored as NULL and read back as null. */
+function encodeProgress(progress: unknown): string | null {
+  if (progress === undefined || progress === null) return null;
+  return JSON.stringify(progress);
+}
+
+/** Only the keys present (and not undefined) in the patch are written. */
+function toActionUpdate(patch: ActionPatch): ActionUpdate {
+  const set: ActionUpdate = {};
+  if (patch.state !== undefined) set.state = patch.state;
+  if (patch.imageRef !== undefined) set.image_ref = patch.imageRef;
+  if (patch.digestBefore !== undefined) set.digest_before = patch.digestBefore;
+  if (patch.digestAfter !== undefined) set.digest_after = patch.digestAfter;
+  if (patch.startedAt !== undefined) set.started_at = patch.startedAt;
+  if (patch.endedAt !== undefined) set.ended_at = patch.endedAt;
+  if (patch.reason !== undefined) set.reason = patch.reason;
+  if (patch.attempts !== undefined) set.attempts = patch.attempts;
+  if ('progress' in patch && patch.progress !== undefined) {
+    set.progress = encodeProgress(patch.progress);
+  }
+  return set;
+}
+
+/** A unique violation of the "one active handler name per service" index, on SQLite or PostgreSQL. */
+function isActiveNameViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; message?: unknown; constraint?: unknown };
+  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    return typeof e.message === 'string' && e.message.includes('webhooks.name');
+  }
+  if (e.code === '23505') return e.constraint === WEBHOOK_ACTIVE_NAME_INDEX;
+  return false;
+}

@@ -1,0 +1,174 @@
+/**
+ * In-code migrations, run by Kysely's Migrator. Every statement is built with
+ * Kysely's schema builder in portable SQL (text/integer columns, partial
+ * indexes), so the same migrations run on SQLite and PostgreSQL.
+ *
+ * Migrations are append-only: never edit one that has shipped, add a new one.
+ */
+import { Migrator, sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { ACTION_PENDING_TYPE_INDEX, WEBHOOK_ACTIVE_NAME_INDEX } from './database.js';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('services')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('engine_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('services_engine_id_kind_key_uq', ['engine_id', 'kind', 'key'])
+      .execute();
+
+    await db.schema
+      .createTable('webhooks')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('service_id', 'text', (c) => c.notNull().references('services.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('operation', 'text', (c) => c.notNull())
+      .addColumn('token_prefix', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .addColumn('last_called_at', 'text')
+      .addColumn('call_count', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createIndex('webhooks_token_hash_uq')
+      .unique()
+      .on('webhooks')
+      .column('token_hash')
+      .execute();
+    await db.schema
+      .createIndex(WEBHOOK_ACTIVE_NAME_INDEX)
+      .unique()
+      .on('webhooks')
+      .columns(['service_id', 'name'])
+      .where(sql.ref('revoked_at'), 'is', null)
+      .execute();
+
+    await db.schema
+      .createTable('actions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('service_id', 'text', (c) => c.notNull().references('services.id'))
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('trigger', 'text', (c) => c.notNull())
+      .addColumn('options', 'text', (c) => c.notNull())
+      .addColumn('image_ref', 'text')
+      .addColumn('digest_before', 'text')
+      .addColumn('digest_after', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text')
+      .addColumn('ended_at', 'text')
+      .addColumn('reason', 'text')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('progress', 'text')
+      .execute();
+    await db.schema
+      .createIndex('actions_service_id_state_created_at_idx')
+      .on('actions')
+      .columns(['service_id', 'state', 'created_at'])
+      .execute();
+    // claimNextAction scans Pending actions oldest first.
+    await db.schema
+      .createIndex('actions_state_created_at_idx')
+      .on('actions')
+      .columns(['state', 'created_at'])
+      .execute();
+    // At most one Pending action of a type per service: backs up the domain's coalescing.
+    await db.schema
+      .createIndex(ACTION_PENDING_TYPE_INDEX)
+      .unique()
+      .on('actions')
+      .columns(['service_id', 'type'])
+      .where(sql.ref('state'), '=', 'Pending')
+      .execute();
+
+    await db.schema
+      .createTable('deliveries')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.id'))
+      .addColumn('service_id', 'text', (c) => c.notNull().references('services.id'))
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('remote_address', 'text')
+      .addColumn('user_agent', 'text')
+      .addColumn('content_type', 'text')
+      .addColumn('payload_kind', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text')
+      .addColumn('action_id', 'text')
+      // Deferred, so a transaction may record the delivery before inserting its action.
+      .addForeignKeyConstraint('deliveries_action_id_fk', ['action_id'], 'actions', ['id'], (fk) =>
+        fk.deferrable().initiallyDeferred(),
+      )
+      .execute();
+    await db.schema
+      .createIndex('deliveries_webhook_id_received_at_idx')
+      .on('deliveries')
+      .columns(['webhook_id', 'received_at'])
+      .execute();
+
+    await db.schema
+      .createTable('action_logs')
+      .addColumn('action_id', 'text', (c) =>
+        c.notNull().references('actions.id').onDelete('cascade'),
+      )
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('action_logs_pk', ['action_id', 'seq'])
+      .execute();
+
+    await db.schema
+      .createTable('api_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('token_prefix', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('last_used_at', 'text')
+      .addUniqueConstraint('api_tokens_token_hash_uq', ['token_hash'])
+      .execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    for (const table of [
+      'action_logs',
+      'deliveries',
+      'actions',
+      'webhooks',
+      'api_tokens',
+      'services',
+    ]) {
+      await db.schema.dropTable(table).ifExists().execute();
+    }
+  },
+};
+
+/** All migrations, by name; the Migrator runs them in name order. */
+export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001_initial': initial,
+});
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ ...migrations }),
+};
+
+/** Brings the database up to the latest migration; a no-op when it already is. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(
+      `Database migration ${failed ?? '(unknown)'} failed: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+      { cause: error },
+    );
+  }
+}

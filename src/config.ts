@@ -1,0 +1,76 @@
+import path from 'node:path';
+
+/** Everything Hoist reads from its environment, validated once at start. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly publicUrl: string;
+  /** A Docker host as in DOCKER_HOST (unix:// or tcp://); undefined means the local socket. */
+  readonly dockerHost: string | undefined;
+  readonly monitorSeconds: number;
+  readonly healthTimeoutSeconds: number;
+  readonly maxConcurrentActions: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Documented in the README's configuration table; keep the two in step. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'HOIST_PORT', 8080, 0, 65535);
+  const host = env.HOIST_HOST?.trim() || '0.0.0.0';
+  const publicUrl = url(env, 'HOIST_PUBLIC_URL', `http://localhost:${port}`);
+  const logLevel = env.HOIST_LOG_LEVEL?.trim() || 'info';
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!levels.includes(logLevel)) {
+    throw new ConfigError(`HOIST_LOG_LEVEL is "${logLevel}"; use one of ${levels.join(', ')}.`);
+  }
+  if (env.HOIST_DATABASE_URL?.trim()) {
+    throw new ConfigError(
+      'HOIST_DATABASE_URL is set, but this version of Hoist only stores data in its embedded SQLite file (in HOIST_DATA_DIR). Unset HOIST_DATABASE_URL.',
+    );
+  }
+  return Object.freeze({
+    port,
+    host,
+    dataDir: path.resolve(env.HOIST_DATA_DIR?.trim() || './data'),
+    publicUrl,
+    dockerHost: env.DOCKER_HOST?.trim() || undefined,
+    monitorSeconds: integer(env, 'HOIST_MONITOR_SECONDS', 5, 0, 3600),
+    healthTimeoutSeconds: integer(env, 'HOIST_HEALTH_TIMEOUT_SECONDS', 120, 1, 3600),
+    maxConcurrentActions: integer(env, 'HOIST_MAX_CONCURRENT_ACTIONS', 4, 1, 64),
+    logLevel,
+  });
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} is "${raw}"; it must be a whole number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      `${name} is "${raw}"; it must be an absolute URL such as https://hoist.example.com.`,
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`${name} must start with http:// or https://, not ${parsed.protocol}//.`);
+  }
+  return raw.replace(/\/+$/, '');
+}

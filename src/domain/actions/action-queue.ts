@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { isoNow } from '../clock.js';
+import type { Store } from '../ports/store.js';
+import type { Action, ActionOptions, ActionTrigger } from './action.js';
+
+export interface Enqueued {
+  action: Action;
+  /** true when the request joined a redeploy that was already waiting. */
+  coalesced: boolean;
+}
+
+/**
+ * The coalescing rule: a service has at most one Pending redeploy. A request
+ * that finds one joins it, so a burst of calls during a redeploy yields
+ * exactly one follow-up. Must run inside the caller's transaction so the
+ * look-up and the insert are atomic (the store also enforces it with a
+ * unique index).
+ */
+export async function enqueueRedeploy(
+  tx: Store,
+  clock: Clock,
+  input: { serviceId: string; trigger: ActionTrigger; options: ActionOptions },
+): Promise<Enqueued> {
+  const pending = await tx.findPendingAction(input.serviceId, 'redeploy');
+  if (pending) {
+    return { action: pending, coalesced: true };
+  }
+  const now = isoNow(clock);
+  const action: Action = {
+    id: randomUUID(),
+    serviceId: input.serviceId,
+    type: 'redeploy',
+    state: 'Pending',
+    trigger: input.trigger,
+    options: input.options,
+    imageRef: null,
+    digestBefore: null,
+    digestAfter: null,
+    createdAt: now,
+    startedAt: null,
+    endedAt: null,
+    reason: null,
+    attempts: 0,
+    progress: null,
+  };
+  await tx.insertAction(action);
+  await tx.appendActionLog(action.id, now, describeTrigger(input.trigger));
+  return { action, coalesced: false };
+}
+
+function describeTrigger(trigger: ActionTrigger): string {
+  return trigger.kind === 'webhook'
+    ? `Requested by webhook "${trigger.webhookName}" (${trigger.webhookId})`
+    : `Requested through the API by token "${trigger.tokenName}"`;
+}

@@ -1,0 +1,318 @@
+import type { Clock } from '../clock.js';
+import { isoNow } from '../clock.js';
+import { EngineUnavailableError, HoistError } from '../errors.js';
+import type { ContainerInfo, Engine } from '../ports/engine.js';
+import type { Store } from '../ports/store.js';
+import type { Action } from './action.js';
+import { transientName } from './container-names.js';
+
+/** Labels Hoist writes on every container it creates while redeploying. */
+export const ACTION_LABEL = 'io.hoist.action';
+export const REPLACES_LABEL = 'io.hoist.replaces';
+
+/**
+ * The write-ahead journal of a standalone redeploy, saved in the action before
+ * the first container is touched. With the labels on new containers it is all
+ * a restarted Hoist needs to repair a half-replaced container and go on.
+ */
+export interface RedeployJournal {
+  version: 1;
+  imageRef: string;
+  imageId: string;
+  digest: string | null;
+  targets: Target[];
+}
+
+interface Target {
+  oldId: string;
+  name: string;
+  wasRunning: boolean;
+}
+
+export interface RedeployOutcome {
+  state: 'Success' | 'Failed';
+  reason: string | null;
+}
+
+export interface RedeployTiming {
+  /** How long a container without a HEALTHCHECK must stay running. */
+  monitorMs: number;
+  /** How long a container with a HEALTHCHECK may take to become healthy. */
+  healthTimeoutMs: number;
+  pollMs: number;
+}
+
+class RolloutFailure extends Error {}
+
+/**
+ * Redeploy on a standalone engine, Tutum's order: pull once, then one container
+ * at a time create the replacement from the old one's configuration, stop the
+ * old, start the new and wait until it is healthy (or has stayed up for the
+ * monitor period). Old containers are kept, stopped and renamed aside, until
+ * every replacement is up, so a failure at any container can put the whole
+ * service back on the old image: it ends all-new or all-old, never mixed.
+ */
+export class StandaloneRedeploy {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      engine: Engine;
+      clock: Clock;
+      timing: RedeployTiming;
+    },
+  ) {}
+
+  async run(action: Action): Promise<RedeployOutcome> {
+    const { store } = this.deps;
+    const log = (message: string) =>
+      store.appendActionLog(action.id, isoNow(this.deps.clock), message);
+
+    let journal = action.progress as RedeployJournal | null;
+    if (journal) {
+      await log(`Resuming after an interruption (attempt ${action.attempts})`);
+      await this.repair(action, journal, log);
+    } else {
+      try {
+        journal = await this.prepare(action, log);
+      } catch (error) {
+        // Nothing has been touched yet: a pull that fails just fails the action.
+        if (error instanceof HoistError && !(error instanceof EngineUnavailableError)) {
+          return { state: 'Failed', reason: error.message };
+        }
+        throw error;
+      }
+      if (!journal) {
+        return { state: 'Failed', reason: 'The service has no containers on the engine.' };
+      }
+    }
+
+    const replaced: Target[] = [];
+    try {
+      for (const target of journal.targets) {
+        await this.replace(action, journal, target, log);
+        replaced.push(target);
+      }
+    } catch (error) {
+      // An unreachable engine is not the new image's fault: the worker resumes later.
+      if (error instanceof EngineUnavailableError) throw error;
+      const reason =
+        error instanceof RolloutFailure || error instanceof HoistError
+          ? error.message
+          : `unexpected error: ${String(error)}`;
+      await log(`Rolling back: ${reason}`);
+      for (const target of [...journal.targets].reverse()) {
+        await this.putBack(action, target, log);
+      }
+      return { state: 'Failed', reason: capitalize(reason) };
+    }
+
+    for (const target of journal.targets) {
+      try {
+        await this.deps.engine.removeContainer(target.oldId, {
+          volumes: !action.options.reuseVolumes,
+        });
+        await log(`Removed the old container of ${target.name}`);
+      } catch (error) {
+        if (error instanceof EngineUnavailableError) throw error;
+        await log(`Could not remove the old container of ${target.name}: ${String(error)}`);
+      }
+    }
+    await store.updateAction(action.id, { digestAfter: journal.digest });
+    return { state: 'Success', reason: null };
+  }
+
+  /**
+   * Called when an action is given up without running again (too many
+   * interrupted attempts): puts every container back as it was before it.
+   */
+  async abandon(action: Action): Promise<void> {
+    const journal = action.progress as RedeployJournal | null;
+    if (!journal) return;
+    const log = (message: string) =>
+      this.deps.store.appendActionLog(action.id, isoNow(this.deps.clock), message);
+    for (const target of [...journal.targets].reverse()) {
+      await this.putBack(action, target, log);
+    }
+  }
+
+  private async prepare(
+    action: Action,
+    log: (message: string) => Promise<void>,
+  ): Promise<RedeployJournal | null> {
+    const { store, engine } = this.deps;
+    const record = await store.getService(action.serviceId);
+    if (!record) throw new HoistError('service_not_found', `Service ${action.serviceId} is gone.`);
+    const service = await engine.getService(record);
+    if (!service || service.containers.length === 0) return null;
+
+    const imageRef = service.imageRef;
+    const digestBefore = service.containers.find((c) => c.digest)?.digest ?? null;
+    await store.updateAction(action.id, { imageRef, digestBefore });
+    await log(`Pulling ${imageRef}`);
+    const pulled = await engine.pullImage(imageRef);
+    await log(`Pulled ${imageRef} (${pulled.digest ?? pulled.imageId})`);
+
+    const journal: RedeployJournal = {
+      version: 1,
+      imageRef,
+      imageId: pulled.imageId,
+      digest: pulled.digest,
+      targets: service.containers.map((c) => ({
+        oldId: c.id,
+        name: c.name,
+        wasRunning: c.running,
+      })),
+    };
+    await store.updateAction(action.id, { progress: journal });
+    return journal;
+  }
+
+  /** Replaces one container; a target already replaced by this action (after a resume) is only re-checked. */
+  private async replace(
+    action: Action,
+    journal: RedeployJournal,
+    target: Target,
+    log: (message: string) => Promise<void>,
+  ): Promise<void> {
+    const { engine } = this.deps;
+    const existing = await this.replacementOf(action.id, target);
+    if (existing && existing.name === target.name) {
+      if (target.wasRunning) await this.waitUntilReady(existing.id, target.name, log);
+      return;
+    }
+
+    const newId = await engine.createReplacement({
+      fromContainerId: target.oldId,
+      imageRef: journal.imageRef,
+      name: transientName(target.name, 'new', action.id),
+      labels: { [ACTION_LABEL]: action.id, [REPLACES_LABEL]: target.oldId },
+      reuseVolumes: action.options.reuseVolumes,
+    });
+    await log(`Created the new container for ${target.name}`);
+    if (target.wasRunning) {
+      await engine.stopContainer(target.oldId);
+      await log(`Stopped the old container ${target.name}`);
+    }
+    await engine.renameContainer(target.oldId, transientName(target.name, 'old', action.id));
+    await engine.renameContainer(newId, target.name);
+    if (!target.wasRunning) {
+      await log(`Replaced ${target.name} (left stopped, as the old one was)`);
+      return;
+    }
+    await engine.startContainer(newId);
+    await log(`Started the new container ${target.name}`);
+    await this.waitUntilReady(newId, target.name, log);
+  }
+
+  private async waitUntilReady(
+    id: string,
+    name: string,
+    log: (message: string) => Promise<void>,
+  ): Promise<void> {
+    const { engine, clock, timing } = this.deps;
+    const started = clock.now().getTime();
+    for (;;) {
+      const elapsed = clock.now().getTime() - started;
+      const container = await engine.inspectContainer(id);
+      if (!container) throw new RolloutFailure(`the new container ${name} disappeared`);
+      // Docker reports a container in a restart loop as running: it is not.
+      if (container.state === 'restarting') {
+        throw new RolloutFailure(
+          `the new container ${name} keeps restarting (last exit code ${container.exitCode ?? 'unknown'})` +
+            (await this.lastWords(id)),
+        );
+      }
+      if (!container.running) {
+        throw new RolloutFailure(
+          `the new container ${name} exited with code ${container.exitCode ?? 'unknown'}` +
+            (await this.lastWords(id)),
+        );
+      }
+      if (container.health === 'healthy') {
+        await log(`Health check passed for ${name}`);
+        return;
+      }
+      if (container.health === 'unhealthy') {
+        throw new RolloutFailure(
+          `the new container ${name} failed its health check` + (await this.lastWords(id)),
+        );
+      }
+      if (container.health === 'none' && elapsed >= timing.monitorMs) {
+        await log(`${name} stayed running for ${Math.round(timing.monitorMs / 1000)} s`);
+        return;
+      }
+      if (container.health === 'starting' && elapsed >= timing.healthTimeoutMs) {
+        throw new RolloutFailure(
+          `the new container ${name} was not healthy after ${Math.round(timing.healthTimeoutMs / 1000)} s`,
+        );
+      }
+      await clock.sleep(timing.pollMs);
+    }
+  }
+
+  private async lastWords(id: string): Promise<string> {
+    const tail = (await this.deps.engine.logsTail(id, 5).catch(() => '')).trim();
+    if (!tail) return '';
+    const short = tail.length > 500 ? `...${tail.slice(-500)}` : tail;
+    return `; its last output: ${short}`;
+  }
+
+  /** Undoes whatever this action did to one target: removes its replacement and restores the old container. */
+  private async putBack(
+    action: Action,
+    target: Target,
+    log: (message: string) => Promise<void>,
+  ): Promise<void> {
+    const { engine } = this.deps;
+    const replacement = await this.replacementOf(action.id, target);
+    // Fresh anonymous volumes die with their container; reused ones belong to the old one.
+    if (replacement) {
+      await engine.removeContainer(replacement.id, { volumes: !action.options.reuseVolumes });
+    }
+    const old = await engine.inspectContainer(target.oldId);
+    if (!old) {
+      if (replacement) await log(`Cannot put back ${target.name}: its old container is gone`);
+      return;
+    }
+    if (old.name !== target.name) await engine.renameContainer(old.id, target.name);
+    if (target.wasRunning && !old.running) await engine.startContainer(old.id);
+    if (replacement) await log(`Put the old container ${target.name} back`);
+  }
+
+  /**
+   * After a restart: a target whose replacement is in place under its name and
+   * running (or meant to stay stopped) is done; any other target is put back to
+   * exactly how it was, so replace() can redo it from the start.
+   */
+  private async repair(
+    action: Action,
+    journal: RedeployJournal,
+    log: (message: string) => Promise<void>,
+  ): Promise<void> {
+    for (const target of journal.targets) {
+      const replacement = await this.replacementOf(action.id, target);
+      const done =
+        replacement !== null &&
+        replacement.name === target.name &&
+        (replacement.running || !target.wasRunning);
+      if (!done) {
+        await this.putBack(action, target, log);
+      }
+    }
+    const ours = await this.deps.engine.listContainersWithLabel(ACTION_LABEL, action.id);
+    const known = new Set(journal.targets.map((t) => t.oldId));
+    for (const stray of ours.filter((c) => !known.has(c.labels[REPLACES_LABEL] ?? ''))) {
+      await this.deps.engine.removeContainer(stray.id, { volumes: false });
+      await log(`Removed a stray container ${stray.name}`);
+    }
+  }
+
+  private async replacementOf(actionId: string, target: Target): Promise<ContainerInfo | null> {
+    const ours = await this.deps.engine.listContainersWithLabel(ACTION_LABEL, actionId);
+    return ours.find((c) => c.labels[REPLACES_LABEL] === target.oldId) ?? null;
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { isoNow } from '../clock.js';
+import { HoistError } from '../errors.js';
+import type { Store } from '../ports/store.js';
+import { generateSecretToken, hashSecretToken, tokenPrefix } from '../secret-token.js';
+import type { ApiToken } from './api-token.js';
+
+/** API tokens carry a recognizable prefix so secret scanners and people can tell them apart. */
+const API_TOKEN_PREFIX = 'hoist_';
+
+export class ApiTokens {
+  constructor(private readonly deps: { store: Store; clock: Clock }) {}
+
+  /** Creates the first admin token when the store has none; returns it (the only time it exists in clear). */
+  async ensureInitialAdmin(): Promise<string | null> {
+    return this.deps.store.transaction(async (tx) => {
+      if ((await tx.countApiTokens()) > 0) return null;
+      const token = generateSecretToken(API_TOKEN_PREFIX);
+      await tx.insertApiToken({
+        id: randomUUID(),
+        name: 'admin',
+        tokenHash: hashSecretToken(token),
+        tokenPrefix: tokenPrefix(token, API_TOKEN_PREFIX.length + 4),
+        createdAt: isoNow(this.deps.clock),
+        lastUsedAt: null,
+      });
+      return token;
+    });
+  }
+
+  /** Resolves an `Authorization` header to its token; throws unauthorized. */
+  async authenticate(header: string | undefined): Promise<ApiToken> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+    if (!match?.[1]) {
+      throw new HoistError(
+        'unauthorized',
+        'This route needs an API token: send "Authorization: Bearer <token>". The first one is in <data dir>/initial-admin-token.',
+      );
+    }
+    const token = await this.deps.store.findApiTokenByHash(hashSecretToken(match[1]));
+    if (!token) {
+      throw new HoistError(
+        'unauthorized',
+        'This API token is not valid. Check it, or use the one in <data dir>/initial-admin-token.',
+      );
+    }
+    return token;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Every failure a user can cause or see has a stable code. The HTTP layer maps
+ * codes to statuses in one place; messages say what was wrong and what to do.
+ */
+export type ErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'not_found'
+  | 'service_not_found'
+  | 'webhook_not_found'
+  | 'webhook_name_taken'
+  | 'webhook_revoked'
+  | 'action_not_found'
+  | 'engine_unavailable'
+  | 'engine_error'
+  | 'image_not_redeployable'
+  | 'payload_too_large'
+  | 'store_unavailable'
+  | 'internal';
+
+export class HoistError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HoistError';
+    this.code = code;
+  }
+}
+
+/** The engine could not be reached at all (daemon down, socket missing). Actions wait and retry. */
+export class EngineUnavailableError extends HoistError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('engine_unavailable', message, options);
+    this.name = 'EngineUnavailableError';
+  }
+}
+
+export function isHoistError(error: unknown): error is HoistError {
+  return error instanceof HoistError;
+}

@@ -1,0 +1,85 @@
+/**
+ * The store port: persistence the domain needs, in the domain's words. The
+ * Kysely adapter implements it on SQLite (default) and PostgreSQL. Times are
+ * ISO-8601 UTC strings; ids are UUIDs made by the caller.
+ */
+import type { Action, ActionLogEntry, ActionState } from '../actions/action.js';
+import type { ApiToken } from '../auth/api-token.js';
+import type { ServiceKind } from './engine.js';
+import type { ServiceRecord } from '../services/service.js';
+import type { Delivery } from '../webhooks/delivery.js';
+import type { Webhook, WebhookWithHash } from '../webhooks/webhook.js';
+
+export interface ActionFilter {
+  serviceId?: string;
+  state?: ActionState;
+  limit?: number;
+}
+
+export type ActionPatch = Partial<
+  Pick<
+    Action,
+    | 'state'
+    | 'imageRef'
+    | 'digestBefore'
+    | 'digestAfter'
+    | 'startedAt'
+    | 'endedAt'
+    | 'reason'
+    | 'attempts'
+    | 'progress'
+  >
+>;
+
+export interface Store {
+  /**
+   * Runs fn in one transaction: everything it writes lands, or nothing does.
+   * Transactions are serialized, so a read-then-write inside fn is atomic.
+   */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+
+  /** Finds the record for an engine's grouping, creating it (with `id`) the first time it is seen. */
+  upsertService(input: {
+    id: string;
+    engineId: string;
+    kind: ServiceKind;
+    key: string;
+    name: string;
+    seenAt: string;
+  }): Promise<ServiceRecord>;
+  getService(id: string): Promise<ServiceRecord | null>;
+  listServices(engineId: string): Promise<ServiceRecord[]>;
+
+  insertWebhook(webhook: WebhookWithHash): Promise<void>;
+  getWebhook(id: string): Promise<Webhook | null>;
+  listWebhooks(serviceId: string): Promise<Webhook[]>;
+  /** Active (not revoked) handler with this name in this service, if any. */
+  findActiveWebhookByName(serviceId: string, name: string): Promise<Webhook | null>;
+  /** Looks the handler up by its token's hash (an index), revoked or not. */
+  findWebhookByTokenHash(tokenHash: string): Promise<Webhook | null>;
+  revokeWebhook(id: string, at: string): Promise<void>;
+  markWebhookCalled(id: string, at: string): Promise<void>;
+
+  insertDelivery(delivery: Delivery): Promise<void>;
+  listDeliveries(webhookId: string, limit: number): Promise<Delivery[]>;
+
+  insertAction(action: Action): Promise<void>;
+  getAction(id: string): Promise<Action | null>;
+  /** Newest first. */
+  listActions(filter: ActionFilter): Promise<Action[]>;
+  findPendingAction(serviceId: string, type: Action['type']): Promise<Action | null>;
+  updateAction(id: string, patch: ActionPatch): Promise<void>;
+  /**
+   * Moves the oldest Pending action whose service has nothing In progress to
+   * In progress (attempts + 1, startedAt = at) and returns it; null when none.
+   */
+  claimNextAction(at: string): Promise<Action | null>;
+  appendActionLog(actionId: string, at: string, message: string): Promise<void>;
+  getActionLog(actionId: string): Promise<ActionLogEntry[]>;
+
+  insertApiToken(token: ApiToken & { tokenHash: string }): Promise<void>;
+  findApiTokenByHash(tokenHash: string): Promise<ApiToken | null>;
+  countApiTokens(): Promise<number>;
+
+  close(): Promise<void>;
+}

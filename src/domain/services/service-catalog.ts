@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { isoNow } from '../clock.js';
+import { HoistError } from '../errors.js';
+import type { DiscoveredService, Engine } from '../ports/engine.js';
+import type { Store } from '../ports/store.js';
+import type { Service, ServiceRecord } from './service.js';
+
+export interface ServiceQuery {
+  /** Case-insensitive substring of the name or image reference. */
+  q?: string;
+}
+
+/**
+ * Services are what the engine groups right now, each given a UUID that Hoist
+ * keeps in its store, keyed by (engine, kind, key): the same UUID after a
+ * redeploy (same compose labels or name) and after Hoist restarts.
+ */
+export class ServiceCatalog {
+  constructor(
+    private readonly deps: { store: Store; engine: Engine; engineId: string; clock: Clock },
+  ) {}
+
+  async list(query: ServiceQuery = {}): Promise<Service[]> {
+    const { store, engine, engineId, clock } = this.deps;
+    const discovered = await engine.listServices();
+    const seenAt = isoNow(clock);
+    const needle = query.q?.trim().toLowerCase();
+    const services: Service[] = [];
+    for (const found of discovered) {
+      if (
+        needle &&
+        !found.name.toLowerCase().includes(needle) &&
+        !found.imageRef.toLowerCase().includes(needle)
+      ) {
+        continue;
+      }
+      const record = await store.upsertService({
+        id: randomUUID(),
+        engineId,
+        kind: found.kind,
+        key: found.key,
+        name: found.name,
+        seenAt,
+      });
+      services.push(toService(record, found));
+    }
+    return services.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The stored record; throws service_not_found. Does not talk to the engine. */
+  async record(id: string): Promise<ServiceRecord> {
+    const record = await this.deps.store.getService(id);
+    if (!record) {
+      throw new HoistError(
+        'service_not_found',
+        `No service has id ${id}. List services with GET /api/v1/services to find its id.`,
+      );
+    }
+    return record;
+  }
+
+  async get(id: string): Promise<Service> {
+    const record = await this.record(id);
+    const found = await this.deps.engine.getService(record);
+    return toService(record, found);
+  }
+}
+
+function toService(record: ServiceRecord, found: DiscoveredService | null): Service {
+  return {
+    id: record.id,
+    engineId: record.engineId,
+    kind: record.kind,
+    name: found?.name ?? record.name,
+    imageRef: found?.imageRef ?? '',
+    digest: found?.containers.find((c) => c.digest)?.digest ?? null,
+    present: found !== null && found.containers.length > 0,
+    containers: found?.containers ?? [],
+  };
+}

@@ -1,0 +1,25 @@
+import type { ContainerInfo, ServiceKind } from '../ports/engine.js';
+
+/** What Hoist remembers of a service: the stable UUID for an engine's grouping of containers. */
+export interface ServiceRecord {
+  id: string;
+  engineId: string;
+  kind: ServiceKind;
+  key: string;
+  name: string;
+  createdAt: string;
+  lastSeenAt: string;
+}
+
+/** A service as the API shows it: the record joined with what the engine reports now. */
+export interface Service {
+  id: string;
+  engineId: string;
+  kind: ServiceKind;
+  name: string;
+  imageRef: string;
+  digest: string | null;
+  /** false when the engine no longer has (or cannot show) its containers. */
+  present: boolean;
+  containers: ContainerInfo[];
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { isoNow } from '../clock.js';
+import { HoistError } from '../errors.js';
+import type { Store } from '../ports/store.js';
+import { generateSecretToken, hashSecretToken, tokenPrefix } from '../secret-token.js';
+import type { ServiceCatalog } from '../services/service-catalog.js';
+import type { Webhook, WebhookOperation } from './webhook.js';
+
+export interface CreatedWebhook {
+  webhook: Webhook;
+  /** The full secret URL: returned once, never stored. */
+  url: string;
+}
+
+const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u;
+
+/** Creating, listing and revoking a service's webhook handlers. */
+export class WebhookHandlers {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      catalog: ServiceCatalog;
+      clock: Clock;
+      publicUrl: string;
+    },
+  ) {}
+
+  async create(
+    serviceId: string,
+    input: { name: string; operation?: WebhookOperation },
+  ): Promise<CreatedWebhook> {
+    const { store, catalog, clock, publicUrl } = this.deps;
+    await catalog.record(serviceId);
+    const name = input.name.trim();
+    if (!NAME_PATTERN.test(name)) {
+      throw new HoistError(
+        'bad_request',
+        'A webhook name is 1 to 64 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit.',
+      );
+    }
+    const token = generateSecretToken();
+    const webhook: Webhook = {
+      id: randomUUID(),
+      serviceId,
+      name,
+      operation: input.operation ?? 'REDEPLOY',
+      tokenPrefix: tokenPrefix(token),
+      createdAt: isoNow(clock),
+      revokedAt: null,
+      lastCalledAt: null,
+      callCount: 0,
+    };
+    await store.transaction(async (tx) => {
+      if (await tx.findActiveWebhookByName(serviceId, name)) {
+        throw new HoistError(
+          'webhook_name_taken',
+          `This service already has a webhook named "${name}". Pick another name or revoke that one first.`,
+        );
+      }
+      await tx.insertWebhook({ ...webhook, tokenHash: hashSecretToken(token) });
+    });
+    return { webhook, url: `${publicUrl}/hooks/${token}` };
+  }
+
+  async list(serviceId: string): Promise<Webhook[]> {
+    await this.deps.catalog.record(serviceId);
+    return this.deps.store.listWebhooks(serviceId);
+  }
+
+  async get(serviceId: string, webhookId: string): Promise<Webhook> {
+    await this.deps.catalog.record(serviceId);
+    const webhook = await this.deps.store.getWebhook(webhookId);
+    if (!webhook || webhook.serviceId !== serviceId) {
+      throw new HoistError(
+        'webhook_not_found',
+        `Service ${serviceId} has no webhook ${webhookId}. List them with GET /api/v1/services/${serviceId}/webhooks.`,
+      );
+    }
+    return webhook;
+  }
+
+  /** Revoking is immediate and idempotent: the URL answers 404 from the next call on. */
+  async revoke(serviceId: string, webhookId: string): Promise<void> {
+    const webhook = await this.get(serviceId, webhookId);
+    if (!webhook.revokedAt) {
+      await this.deps.store.revokeWebhook(webhook.id, isoNow(this.deps.clock));
+    }
+  }
+}

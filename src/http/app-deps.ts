@@ -1,0 +1,21 @@
+import type { Actions } from '../domain/actions/actions.js';
+import type { ApiTokens } from '../domain/auth/api-tokens.js';
+import type { EngineStatus } from '../domain/engines/engine-status.js';
+import type { ServiceCatalog } from '../domain/services/service-catalog.js';
+import type { HookIntake } from '../domain/webhooks/hook-intake.js';
+import type { WebhookHandlers } from '../domain/webhooks/webhook-handlers.js';
+import type { FastifyBaseLogger } from 'fastify';
+
+/** Everything the HTTP layer needs, built by main (or a test) and handed to buildApp. */
+export interface AppDeps {
+  publicUrl: string;
+  logger: FastifyBaseLogger;
+  apiTokens: ApiTokens;
+  catalog: ServiceCatalog;
+  webhooks: WebhookHandlers;
+  intake: HookIntake;
+  actions: Actions;
+  engines: () => Promise<EngineStatus[]>;
+  /** Throws when the server cannot take calls (store not writable). */
+  ready: () => Promise<void>;
+}

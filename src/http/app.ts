@@ -1,0 +1,105 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { ApiToken } from '../domain/auth/api-token.js';
+import type { AppDeps } from './app-deps.js';
+import { errorHandler, sendError } from './error-handler.js';
+import { redactPath } from './redact.js';
+import { actionRoutes } from './routes/action-routes.js';
+import { engineRoutes } from './routes/engine-routes.js';
+import { hookRoutes } from './routes/hook-routes.js';
+import { serviceRoutes } from './routes/service-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiToken: ApiToken;
+  }
+  interface FastifyInstance {
+    /** Every route registered, for the test that checks each one needs a token. */
+    registeredRoutes: { method: string; url: string }[];
+  }
+}
+
+/** Builds the whole HTTP server, for main and for the tests alike. Does not listen. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // The default request log prints raw URLs, and /hooks/ URLs are secrets.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: false,
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+  });
+
+  app.decorate('registeredRoutes', []);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) app.registeredRoutes.push({ method, url: route.url });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: redactPath(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      404,
+      'not_found',
+      `No route ${request.method} ${redactPath(request.url.split('?')[0] ?? '')}. The API is described at /api/docs.`,
+    ),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Hoist',
+        version: '0.1.0',
+        description:
+          'Secret webhook URLs that redeploy Docker services. Management routes need a bearer token.',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await deps.ready();
+      return { status: 'ready' };
+    } catch (error) {
+      return sendError(reply, 503, 'not_ready', `Not ready: ${(error as Error).message}`);
+    }
+  });
+
+  await app.register(async (hooks) => hookRoutes(hooks, deps));
+
+  await app.register(
+    async (api) => {
+      api.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, security: [{ bearerAuth: [] }] };
+      });
+      api.addHook('onRequest', async (request) => {
+        request.apiToken = await deps.apiTokens.authenticate(request.headers.authorization);
+      });
+      await engineRoutes(api, deps);
+      await serviceRoutes(api, deps);
+      await webhookRoutes(api, deps);
+      await actionRoutes(api, deps);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  return app;
+}

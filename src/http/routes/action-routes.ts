@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../app-deps.js';
+import { errorResponses } from '../schemas/error-schema.js';
+import { Action, ActionStateSchema, ActionWithLog } from '../schemas/action-schema.js';
+import { presentAction } from '../presenters.js';
+
+export async function actionRoutes(app: FastifyInstance, deps: AppDeps) {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.get(
+    '/actions',
+    {
+      schema: {
+        summary: 'List actions, newest first',
+        tags: ['actions'],
+        querystring: Type.Object({
+          service: Type.Optional(Type.String({ format: 'uuid' })),
+          state: Type.Optional(ActionStateSchema),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+        }),
+        response: { 200: Type.Object({ actions: Type.Array(Action) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { service, state, limit } = request.query;
+      const actions = await deps.actions.list({
+        ...(service ? { serviceId: service } : {}),
+        ...(state ? { state } : {}),
+        limit: limit ?? 100,
+      });
+      return { actions: actions.map((a) => presentAction(a, deps.publicUrl)) };
+    },
+  );
+
+  api.get(
+    '/actions/:id',
+    {
+      schema: {
+        summary: 'Show one action with its log',
+        tags: ['actions'],
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 200: ActionWithLog, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { action, log } = await deps.actions.get(request.params.id);
+      return { ...presentAction(action, deps.publicUrl), log };
+    },
+  );
+}

@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { UNKNOWN_HOOK_MESSAGE } from '../../domain/webhooks/hook-intake.js';
+import { isHoistError } from '../../domain/errors.js';
+import type { AppDeps } from '../app-deps.js';
+import { ErrorBody } from '../schemas/error-schema.js';
+import { Enqueued } from '../schemas/action-schema.js';
+import { actionUrl } from '../presenters.js';
+import { sendError } from '../error-handler.js';
+
+export const HOOK_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * The public, unauthenticated endpoint. Any content type (or none) is taken
+ * as raw bytes; bodies over 1 MiB are refused from Content-Length before
+ * they are read.
+ */
+export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: HOOK_BODY_LIMIT },
+    (_req, body, done) => done(null, body),
+  );
+  const hooks = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  hooks.post(
+    '/hooks/:token',
+    {
+      bodyLimit: HOOK_BODY_LIMIT,
+      schema: {
+        summary: 'Call a webhook handler',
+        description:
+          "Redeploys the handler's service. Unauthenticated: the URL is the secret. Answers before anything talks to Docker.",
+        tags: ['hooks'],
+        params: Type.Object({ token: Type.String() }),
+        response: { 202: Enqueued, 404: ErrorBody, 413: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const { action, coalesced } = await deps.intake.receive(request.params.token, {
+          remoteAddress: request.ip ?? null,
+          userAgent: request.headers['user-agent'] ?? null,
+          contentType: request.headers['content-type'] ?? null,
+          body: Buffer.isBuffer(request.body) ? request.body : null,
+        });
+        return reply.code(202).send({
+          action: { id: action.id, state: action.state, url: actionUrl(action.id, deps.publicUrl) },
+          coalesced,
+        });
+      } catch (error) {
+        if (isHoistError(error) && error.code === 'webhook_not_found') {
+          return sendError(reply, 404, 'webhook_not_found', UNKNOWN_HOOK_MESSAGE);
+        }
+        throw error;
+      }
+    },
+  );
+
+  hooks.route({
+    method: ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+    url: '/hooks/:token',
+    schema: { hide: true },
+    handler: async (_request, reply) => {
+      reply.header('allow', 'POST');
+      return sendError(reply, 405, 'method_not_allowed', 'Webhook URLs accept only POST.');
+    },
+  });
+}

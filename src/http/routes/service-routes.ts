@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../app-deps.js';
+import { errorResponses } from '../schemas/error-schema.js';
+import { Service, ServiceParams } from '../schemas/service-schema.js';
+import { Enqueued } from '../schemas/action-schema.js';
+import { actionUrl } from '../presenters.js';
+
+export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.get(
+    '/services',
+    {
+      schema: {
+        summary: 'List services on the engine',
+        tags: ['services'],
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ description: 'Part of a name or image reference' })),
+          engine: Type.Optional(Type.String({ description: 'Engine id (only "local" today)' })),
+        }),
+        response: { 200: Type.Object({ services: Type.Array(Service) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { q, engine } = request.query;
+      const services = await deps.catalog.list(q === undefined ? {} : { q });
+      return { services: engine ? services.filter((s) => s.engineId === engine) : services };
+    },
+  );
+
+  api.get(
+    '/services/:id',
+    {
+      schema: {
+        summary: 'Show one service',
+        tags: ['services'],
+        params: ServiceParams,
+        response: { 200: Service, ...errorResponses },
+      },
+    },
+    async (request) => deps.catalog.get(request.params.id),
+  );
+
+  api.post(
+    '/services/:id/redeploy',
+    {
+      schema: {
+        summary: 'Redeploy a service now',
+        description:
+          'Pulls the newest image for its tag and replaces its containers one at a time.',
+        tags: ['services'],
+        params: ServiceParams,
+        body: Type.Optional(
+          Type.Object(
+            {
+              reuse_volumes: Type.Optional(
+                Type.Boolean({
+                  description: "Keep the old containers' anonymous volumes (default true)",
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        response: { 202: Enqueued, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { action, coalesced } = await deps.actions.requestRedeploy(
+        request.params.id,
+        request.apiToken.name,
+        { reuseVolumes: request.body?.reuse_volumes ?? true },
+      );
+      return reply.code(202).send({
+        action: { id: action.id, state: action.state, url: actionUrl(action.id, deps.publicUrl) },
+        coalesced,
+      });
+    },
+  );
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../app-deps.js';
+import { errorResponses } from '../schemas/error-schema.js';
+import { ServiceParams } from '../schemas/service-schema.js';
+import {
+  CreatedWebhook,
+  CreateWebhookBody,
+  Webhook,
+  WebhookParams,
+} from '../schemas/webhook-schema.js';
+
+export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.get(
+    '/services/:id/webhooks',
+    {
+      schema: {
+        summary: "List a service's webhook handlers (revoked ones included)",
+        tags: ['webhooks'],
+        params: ServiceParams,
+        response: { 200: Type.Object({ webhooks: Type.Array(Webhook) }), ...errorResponses },
+      },
+    },
+    async (request) => ({ webhooks: await deps.webhooks.list(request.params.id) }),
+  );
+
+  api.post(
+    '/services/:id/webhooks',
+    {
+      schema: {
+        summary: 'Create a webhook handler',
+        description: 'The answer holds the secret URL. It is never shown again.',
+        tags: ['webhooks'],
+        params: ServiceParams,
+        body: CreateWebhookBody,
+        response: { 201: CreatedWebhook, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const created = await deps.webhooks.create(request.params.id, request.body);
+      return reply.code(201).send(created);
+    },
+  );
+
+  api.get(
+    '/services/:id/webhooks/:wid',
+    {
+      schema: {
+        summary: 'Show one webhook handler',
+        tags: ['webhooks'],
+        params: WebhookParams,
+        response: { 200: Webhook, ...errorResponses },
+      },
+    },
+    async (request) => deps.webhooks.get(request.params.id, request.params.wid),
+  );
+
+  api.delete(
+    '/services/:id/webhooks/:wid',
+    {
+      schema: {
+        summary: 'Revoke a webhook handler',
+        description: 'Its URL answers 404 from the next call on.',
+        tags: ['webhooks'],
+        params: WebhookParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await deps.webhooks.revoke(request.params.id, request.params.wid);
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,117 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pino, type DestinationStream } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { openSqliteStore } from './adapters/store/open-store.js';
+import { DEFAULT_DOCKER_HOST, DockerEngine } from './adapters/engine/docker-engine.js';
+import { systemClock } from './domain/clock.js';
+import { ServiceCatalog } from './domain/services/service-catalog.js';
+import { WebhookHandlers } from './domain/webhooks/webhook-handlers.js';
+import { HookIntake } from './domain/webhooks/hook-intake.js';
+import { Actions } from './domain/actions/actions.js';
+import { ActionWorker } from './domain/actions/action-worker.js';
+import { StandaloneRedeploy } from './domain/actions/redeploy.js';
+import { ApiTokens } from './domain/auth/api-tokens.js';
+import { readEngineStatus } from './domain/engines/engine-status.js';
+import { buildApp } from './http/app.js';
+
+export const ENGINE_ID = 'local';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Wires the adapters into the domain and the domain into HTTP; `hoist server` and the tests call this. */
+export async function startServer(
+  config: Config,
+  options: { logDestination?: DestinationStream } = {},
+): Promise<RunningServer> {
+  const logger = pino({ level: config.logLevel }, options.logDestination ?? process.stdout);
+  await mkdir(config.dataDir, { recursive: true });
+  const store = await openSqliteStore(path.join(config.dataDir, 'hoist.sqlite'));
+  const engine = new DockerEngine({ dockerHost: config.dockerHost });
+  const engineHost = config.dockerHost ?? DEFAULT_DOCKER_HOST;
+  const clock = systemClock;
+
+  const apiTokens = new ApiTokens({ store, clock });
+  const catalog = new ServiceCatalog({ store, engine, engineId: ENGINE_ID, clock });
+  const worker = new ActionWorker({
+    store,
+    clock,
+    logger,
+    runner: new StandaloneRedeploy({
+      store,
+      engine,
+      clock,
+      timing: {
+        monitorMs: config.monitorSeconds * 1000,
+        healthTimeoutMs: config.healthTimeoutSeconds * 1000,
+        pollMs: 250,
+      },
+    }),
+    options: {
+      maxConcurrent: config.maxConcurrentActions,
+      maxAttempts: 3,
+      retryInitialMs: 1000,
+      retryMaxMs: 30_000,
+      tickMs: 2000,
+    },
+  });
+  const onEnqueued = () => worker.notify();
+
+  const adminToken = await apiTokens.ensureInitialAdmin();
+  if (adminToken) {
+    const file = path.join(config.dataDir, 'initial-admin-token');
+    await writeFile(file, `${adminToken}\n`, { mode: 0o600 });
+    // Printed once, on purpose, outside the structured log: logs never hold secrets.
+    process.stdout.write(
+      `\nHoist created an admin API token. It is shown only now and kept in ${file} (mode 0600):\n\n    ${adminToken}\n\n`,
+    );
+  }
+
+  const app = await buildApp({
+    publicUrl: config.publicUrl,
+    logger,
+    apiTokens,
+    catalog,
+    webhooks: new WebhookHandlers({ store, catalog, clock, publicUrl: config.publicUrl }),
+    intake: new HookIntake({ store, clock, onEnqueued }),
+    actions: new Actions({ store, catalog, clock, onEnqueued }),
+    engines: async () => [await readEngineStatus(ENGINE_ID, engineHost, engine)],
+    ready: async () => {
+      await store.countApiTokens();
+    },
+  });
+
+  const status = await readEngineStatus(ENGINE_ID, engineHost, engine);
+  if (status.reachable) {
+    logger.info(
+      { engine: engineHost, mode: status.mode, version: status.version },
+      'engine reachable',
+    );
+  } else {
+    logger.warn(
+      { engine: engineHost },
+      `engine unreachable: ${status.error} Hoist keeps running; calls are accepted and redeploys wait for the engine.`,
+    );
+  }
+
+  await worker.start();
+  const url = await app.listen({ port: config.port, host: config.host });
+  logger.info({ url, publicUrl: config.publicUrl, dataDir: config.dataDir }, 'hoist is listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await worker.stop();
+        await store.close();
+      })()),
+  };
+}

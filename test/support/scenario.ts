@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import type Dockerode from 'dockerode';
+import { TEST_LABELS, testDocker } from './test-engine.js';
+import type { TestServer } from './test-server.js';
+
+export interface ApiService {
+  id: string;
+  name: string;
+  kind: string;
+  imageRef: string;
+  digest: string | null;
+  containers: { id: string; name: string; running: boolean; digest: string | null }[];
+}
+
+export interface ApiAction {
+  id: string;
+  state: string;
+  reason: string | null;
+  digestBefore: string | null;
+  digestAfter: string | null;
+  attempts: number;
+  trigger: { kind: string; webhookName?: string };
+  log: { seq: number; at: string; message: string }[];
+}
+
+/** Creates and starts a container labelled as a test's, from a Docker API create body. */
+export async function runTestContainer(
+  body: Dockerode.ContainerCreateOptions,
+): Promise<Dockerode.Container> {
+  const container = await testDocker().createContainer({
+    ...body,
+    Labels: { ...TEST_LABELS, ...(body.Labels ?? {}) },
+  });
+  await container.start();
+  return container;
+}
+
+/** Runs a busybox applet in a running test container; fails unless it exits 0. Returns its output. */
+export async function execIn(containerName: string, cmd: string[]): Promise<string> {
+  const container = testDocker().getContainer(containerName);
+  const exec = await container.exec({
+    Cmd: ['/bin/busybox', ...cmd],
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', resolve);
+    stream.on('error', reject);
+  });
+  const output = demux(Buffer.concat(chunks)).trim();
+  const { ExitCode } = (await exec.inspect()) as { ExitCode: number | null };
+  assert.equal(ExitCode, 0, `${cmd.join(' ')} in ${containerName} failed: ${output}`);
+  return output;
+}
+
+function demux(buffer: Buffer): string {
+  let out = '';
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    out += buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
+    offset += 8 + size;
+  }
+  return out;
+}
+
+export async function findService(server: TestServer, name: string): Promise<ApiService> {
+  const { status, body } = await server.api<{ services: ApiService[] }>('GET', '/api/v1/services');
+  assert.equal(status, 200);
+  const service = body.services.find((s) => s.name === name);
+  assert.ok(
+    service,
+    `service ${name} not listed; got ${body.services.map((s) => s.name).join(', ')}`,
+  );
+  return service;
+}
+
+export async function createWebhook(server: TestServer, serviceId: string, name: string) {
+  const { status, body } = await server.api<{ url: string; webhook: { id: string } }>(
+    'POST',
+    `/api/v1/services/${serviceId}/webhooks`,
+    { name },
+  );
+  assert.equal(status, 201, JSON.stringify(body));
+  return body;
+}
+
+export async function callHook(url: string, init: RequestInit = {}) {
+  const response = await fetch(url, { method: 'POST', ...init });
+  return {
+    status: response.status,
+    body: (await response.json()) as { action: { id: string; state: string }; coalesced: boolean },
+  };
+}
+
+export async function getAction(server: TestServer, id: string): Promise<ApiAction> {
+  const { status, body } = await server.api<ApiAction>('GET', `/api/v1/actions/${id}`);
+  assert.equal(status, 200);
+  return body;
+}
+
+/** Polls until the action has ended (Success, Failed or Canceled). */
+export async function waitForActionEnd(
+  server: TestServer,
+  id: string,
+  timeoutMs = 120_000,
+): Promise<ApiAction> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const action = await getAction(server, id);
+    if (['Success', 'Failed', 'Canceled'].includes(action.state)) return action;
+    if (Date.now() > deadline) {
+      assert.fail(
+        `action ${id} still ${action.state} after ${timeoutMs} ms: ${JSON.stringify(action.log)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Names of every container on the test engine, transient ones included. */
+export async function allContainerNames(): Promise<string[]> {
+  const list = await testDocker().listContainers({ all: true });
+  return list.map((c) => (c.Names[0] ?? '').replace(/^\//, ''));
+}
+
+export async function httpText(port: number): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${port}/`);
+  return (await response.text()).trim();
+}

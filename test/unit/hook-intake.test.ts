@@ -1,0 +1,250 @@
+/**
+ * The public call path's decisions: who is refused (and how alike), how a
+ * burst coalesces, what a delivery records. Real SQLite store, no engine.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, it } from 'node:test';
+import { openSqliteStore } from '../../src/adapters/store/open-store.js';
+import type { IncomingCall } from '../../src/domain/webhooks/hook-intake.js';
+import { HookIntake, UNKNOWN_HOOK_MESSAGE } from '../../src/domain/webhooks/hook-intake.js';
+import { HoistError } from '../../src/domain/errors.js';
+import type { Store } from '../../src/domain/ports/store.js';
+import { ServiceCatalog } from '../../src/domain/services/service-catalog.js';
+import type { ServiceRecord } from '../../src/domain/services/service.js';
+import { WebhookHandlers } from '../../src/domain/webhooks/webhook-handlers.js';
+import type { Webhook } from '../../src/domain/webhooks/webhook.js';
+import { FakeClock, FakeEngine } from '../support/fake-engine.js';
+
+const PUBLIC_URL = 'https://hoist.example.com';
+
+interface Fixture {
+  store: Store;
+  clock: FakeClock;
+  intake: HookIntake;
+  handlers: WebhookHandlers;
+  service: ServiceRecord;
+  webhook: Webhook;
+  token: string;
+  wakeUps: number;
+}
+
+const open: Store[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+async function fixture(): Promise<Fixture> {
+  const store = await openSqliteStore(':memory:');
+  open.push(store);
+  const clock = new FakeClock();
+  const engine = new FakeEngine();
+  const catalog = new ServiceCatalog({ store, engine, engineId: 'local', clock });
+  const handlers = new WebhookHandlers({ store, catalog, clock, publicUrl: PUBLIC_URL });
+  const service = await store.upsertService({
+    id: randomUUID(),
+    engineId: 'local',
+    kind: 'compose',
+    key: 'shop/web',
+    name: 'shop-web',
+    seenAt: clock.now().toISOString(),
+  });
+  const created = await handlers.create(service.id, { name: 'docker hub' });
+  const token = tokenOf(created.url);
+  const f: Fixture = {
+    store,
+    clock,
+    handlers,
+    service,
+    webhook: created.webhook,
+    token,
+    wakeUps: 0,
+    intake: new HookIntake({ store, clock, onEnqueued: () => f.wakeUps++ }),
+  };
+  return f;
+}
+
+function tokenOf(url: string): string {
+  const token = url.slice(`${PUBLIC_URL}/hooks/`.length);
+  assert.ok(token.length > 0);
+  return token;
+}
+
+function call(overrides: Partial<IncomingCall> = {}): IncomingCall {
+  return {
+    remoteAddress: '203.0.113.7',
+    userAgent: 'Go-http-client/1.1',
+    contentType: 'application/json',
+    body: Buffer.from('{"push_data":{"tag":"latest"}}'),
+    ...overrides,
+  };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<HoistError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof HoistError, String(error));
+    return error;
+  }
+  assert.fail('the call was accepted');
+}
+
+describe('HookIntake', () => {
+  it('refuses unknown and revoked tokens alike, recording nothing', async () => {
+    const f = await fixture();
+    const unknown = await refusal(f.intake.receive('x'.repeat(43), call()));
+    await f.handlers.revoke(f.service.id, f.webhook.id);
+    const revoked = await refusal(f.intake.receive(f.token, call()));
+
+    assert.equal(unknown.code, 'webhook_not_found');
+    assert.equal(revoked.code, 'webhook_not_found');
+    assert.equal(revoked.message, unknown.message);
+    assert.equal(revoked.message, UNKNOWN_HOOK_MESSAGE);
+    assert.deepEqual(await f.store.listActions({ serviceId: f.service.id }), []);
+    assert.deepEqual(await f.store.listDeliveries(f.webhook.id, 10), []);
+    assert.equal(f.wakeUps, 0);
+  });
+
+  it('accepts a call: a Pending redeploy triggered by the handler, the worker woken', async () => {
+    const f = await fixture();
+    const result = await f.intake.receive(f.token, call());
+
+    assert.equal(result.coalesced, false);
+    assert.equal(result.action.state, 'Pending');
+    assert.equal(result.action.serviceId, f.service.id);
+    assert.equal(result.action.type, 'redeploy');
+    assert.deepEqual(result.action.trigger, {
+      kind: 'webhook',
+      webhookId: f.webhook.id,
+      webhookName: 'docker hub',
+    });
+    const stored = await f.store.getAction(result.action.id);
+    assert.equal(stored?.state, 'Pending');
+    const log = await f.store.getActionLog(result.action.id);
+    assert.deepEqual(
+      log.map((e) => e.message),
+      [`Requested by webhook "docker hub" (${f.webhook.id})`],
+    );
+    assert.equal(f.wakeUps, 1);
+  });
+
+  it('records the delivery (remote address, user agent, payload kind) and counts the call', async () => {
+    const f = await fixture();
+    const result = await f.intake.receive(f.token, call());
+    f.clock.advance(60_000);
+    await f.intake.receive(
+      f.token,
+      call({
+        remoteAddress: null,
+        userAgent: 'curl/8.5.0',
+        contentType: 'application/x-www-form-urlencoded',
+        body: Buffer.from('a=1'),
+      }),
+    );
+    f.clock.advance(60_000);
+    await f.intake.receive(f.token, call({ contentType: null, body: null, userAgent: null }));
+
+    const deliveries = await f.store.listDeliveries(f.webhook.id, 10);
+    assert.equal(deliveries.length, 3);
+    const [third, second, first] = deliveries; // newest first
+    assert.deepEqual(
+      { ...first, id: undefined },
+      {
+        id: undefined,
+        webhookId: f.webhook.id,
+        serviceId: f.service.id,
+        receivedAt: '2025-01-01T00:00:00.000Z',
+        remoteAddress: '203.0.113.7',
+        userAgent: 'Go-http-client/1.1',
+        contentType: 'application/json',
+        payloadKind: 'json',
+        outcome: 'accepted',
+        reason: null,
+        actionId: result.action.id,
+      },
+    );
+    assert.equal(second?.payloadKind, 'form');
+    assert.equal(second?.remoteAddress, null);
+    assert.equal(second?.userAgent, 'curl/8.5.0');
+    assert.equal(second?.outcome, 'coalesced');
+    assert.equal(second?.actionId, result.action.id);
+    assert.equal(third?.payloadKind, 'empty');
+
+    const webhook = await f.store.getWebhook(f.webhook.id);
+    assert.equal(webhook?.callCount, 3);
+    assert.equal(webhook?.lastCalledAt, '2025-01-01T00:02:00.000Z');
+  });
+
+  it('turns 50 concurrent calls into one Pending action and 50 deliveries (49 coalesced)', async () => {
+    const f = await fixture();
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        f.intake.receive(f.token, call({ remoteAddress: `198.51.100.${i}` })),
+      ),
+    );
+
+    const actions = await f.store.listActions({ serviceId: f.service.id });
+    assert.equal(actions.length, 1);
+    const [action] = actions;
+    assert.equal(action?.state, 'Pending');
+    assert.ok(results.every((r) => r.action.id === action?.id));
+    assert.equal(results.filter((r) => !r.coalesced).length, 1);
+
+    const deliveries = await f.store.listDeliveries(f.webhook.id, 100);
+    assert.equal(deliveries.length, 50);
+    assert.equal(deliveries.filter((d) => d.outcome === 'accepted').length, 1);
+    assert.equal(deliveries.filter((d) => d.outcome === 'coalesced').length, 49);
+    assert.ok(deliveries.every((d) => d.actionId === action?.id));
+    assert.equal(new Set(deliveries.map((d) => d.remoteAddress)).size, 50);
+    assert.equal((await f.store.getWebhook(f.webhook.id))?.callCount, 50);
+  });
+
+  it('makes exactly one follow-up for a burst of calls during an In progress redeploy', async () => {
+    const f = await fixture();
+    const first = await f.intake.receive(f.token, call());
+    const claimed = await f.store.claimNextAction(f.clock.now().toISOString());
+    assert.equal(claimed?.id, first.action.id);
+
+    f.clock.advance(1000);
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, () => f.intake.receive(f.token, call())),
+    );
+
+    const followUps = new Set(burst.map((r) => r.action.id));
+    assert.equal(followUps.size, 1);
+    assert.ok(!followUps.has(first.action.id));
+    assert.equal(burst.filter((r) => !r.coalesced).length, 1);
+    const actions = await f.store.listActions({ serviceId: f.service.id });
+    assert.deepEqual(actions.map((a) => a.state).sort(), ['In progress', 'Pending']);
+    assert.equal((await f.store.getAction(first.action.id))?.state, 'In progress');
+  });
+
+  it('starts a new action once the previous one has ended', async () => {
+    const f = await fixture();
+    const first = await f.intake.receive(f.token, call());
+    await f.store.claimNextAction(f.clock.now().toISOString());
+    await f.store.updateAction(first.action.id, { state: 'Success' });
+    const second = await f.intake.receive(f.token, call());
+    assert.equal(second.coalesced, false);
+    assert.notEqual(second.action.id, first.action.id);
+  });
+
+  it('keeps handlers of different services apart', async () => {
+    const f = await fixture();
+    const other = await f.store.upsertService({
+      id: randomUUID(),
+      engineId: 'local',
+      kind: 'container',
+      key: 'cache',
+      name: 'cache',
+      seenAt: f.clock.now().toISOString(),
+    });
+    const otherHook = await f.handlers.create(other.id, { name: 'docker hub' });
+    const a = await f.intake.receive(f.token, call());
+    const b = await f.intake.receive(tokenOf(otherHook.url), call());
+    assert.equal(b.coalesced, false);
+    assert.notEqual(a.action.id, b.action.id);
+    assert.equal(b.action.serviceId, other.id);
+  });
+});
