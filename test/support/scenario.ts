@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import type Dockerode from 'dockerode';
-import { TEST_LABELS, testDocker } from './test-engine.js';
+import { TEST_LABELS, execInContainer, httpText, testDocker } from './test-engine.js';
 import type { TestServer } from './test-server.js';
+
+/** What the helpers below need of a server: an in-process TestServer or a ServerProcess. */
+export type ApiClient = Pick<TestServer, 'api'>;
 
 export interface ApiService {
   id: string;
@@ -37,37 +40,12 @@ export async function runTestContainer(
 
 /** Runs a busybox applet in a running test container; fails unless it exits 0. Returns its output. */
 export async function execIn(containerName: string, cmd: string[]): Promise<string> {
-  const container = testDocker().getContainer(containerName);
-  const exec = await container.exec({
-    Cmd: ['/bin/busybox', ...cmd],
-    AttachStdout: true,
-    AttachStderr: true,
-  });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', resolve);
-    stream.on('error', reject);
-  });
-  const output = demux(Buffer.concat(chunks)).trim();
-  const { ExitCode } = (await exec.inspect()) as { ExitCode: number | null };
-  assert.equal(ExitCode, 0, `${cmd.join(' ')} in ${containerName} failed: ${output}`);
+  const { exitCode, output } = await execInContainer(containerName, ['/bin/busybox', ...cmd]);
+  assert.equal(exitCode, 0, `${cmd.join(' ')} in ${containerName} failed: ${output}`);
   return output;
 }
 
-function demux(buffer: Buffer): string {
-  let out = '';
-  let offset = 0;
-  while (offset + 8 <= buffer.length) {
-    const size = buffer.readUInt32BE(offset + 4);
-    out += buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
-    offset += 8 + size;
-  }
-  return out;
-}
-
-export async function findService(server: TestServer, name: string): Promise<ApiService> {
+export async function findService(server: ApiClient, name: string): Promise<ApiService> {
   const { status, body } = await server.api<{ services: ApiService[] }>('GET', '/api/v1/services');
   assert.equal(status, 200);
   const service = body.services.find((s) => s.name === name);
@@ -78,7 +56,7 @@ export async function findService(server: TestServer, name: string): Promise<Api
   return service;
 }
 
-export async function createWebhook(server: TestServer, serviceId: string, name: string) {
+export async function createWebhook(server: ApiClient, serviceId: string, name: string) {
   const { status, body } = await server.api<{ url: string; webhook: { id: string } }>(
     'POST',
     `/api/v1/services/${serviceId}/webhooks`,
@@ -96,7 +74,7 @@ export async function callHook(url: string, init: RequestInit = {}) {
   };
 }
 
-export async function getAction(server: TestServer, id: string): Promise<ApiAction> {
+export async function getAction(server: ApiClient, id: string): Promise<ApiAction> {
   const { status, body } = await server.api<ApiAction>('GET', `/api/v1/actions/${id}`);
   assert.equal(status, 200);
   return body;
@@ -104,7 +82,7 @@ export async function getAction(server: TestServer, id: string): Promise<ApiActi
 
 /** Polls until the action has ended (Success, Failed or Canceled). */
 export async function waitForActionEnd(
-  server: TestServer,
+  server: ApiClient,
   id: string,
   timeoutMs = 120_000,
 ): Promise<ApiAction> {
@@ -127,7 +105,4 @@ export async function allContainerNames(): Promise<string[]> {
   return list.map((c) => (c.Names[0] ?? '').replace(/^\//, ''));
 }
 
-export async function httpText(port: number): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${port}/`);
-  return (await response.text()).trim();
-}
+export { httpText };

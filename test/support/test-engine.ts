@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type Dockerode from 'dockerode';
-import { createDockerClient, demultiplex } from '../../src/adapters/engine/docker-engine.js';
+import { createDockerClient } from '../../src/adapters/engine/docker-client.js';
+import { demultiplex } from '../../src/adapters/engine/docker-engine.js';
 
 export const TEST_LABEL = 'io.hoist.test';
 export const TEST_LABELS: Readonly<Record<string, string>> = Object.freeze({ [TEST_LABEL]: '1' });
