@@ -522,6 +522,29 @@ describe('StandaloneRedeploy', () => {
       });
     }
 
+    it('says it resumes when the crash came before the journal was saved (during the pull)', async () => {
+      const f = await fixture();
+      await crashBeforeCall(f, 0);
+      assert.equal((await stored(f)).progress, null, 'no journal yet');
+      assert.ok(
+        !(await logOf(f)).some((m) => m.startsWith('Resuming')),
+        'a first run says nothing',
+      );
+
+      const outcome = await resume(f);
+
+      assert.deepEqual(outcome, { state: 'Success', reason: null });
+      assertAllNew(f, BOTH_RUNNING);
+      const log = await logOf(f);
+      assert.equal(log.filter((m) => m.startsWith('Resuming')).length, 1, log.join('\n'));
+      assert.ok(
+        log.includes(
+          'Resuming after an interruption (attempt 2): no container had been touched yet, starting over',
+        ),
+        log.join('\n'),
+      );
+    });
+
     it('removes a stray container of the action that no target claims', async () => {
       const f = await fixture();
       await crashBeforeCall(f, 3);

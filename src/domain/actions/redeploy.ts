@@ -72,6 +72,13 @@ export class StandaloneRedeploy {
       await log(`Resuming after an interruption (attempt ${action.attempts})`);
       await this.repair(action, journal, log);
     } else {
+      // Interrupted before its journal was saved (during the pull, say): nothing
+      // was touched, so it starts over, but its log must still say why.
+      if (action.attempts > 1) {
+        await log(
+          `Resuming after an interruption (attempt ${action.attempts}): no container had been touched yet, starting over`,
+        );
+      }
       try {
         journal = await this.prepare(action, log);
       } catch (error) {
