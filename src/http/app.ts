@@ -30,6 +30,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: false,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
+    // Fastify's default (removeAdditional: true) silently drops unknown fields: a typo such
+    // as {"reuse_volume": false} would redeploy keeping the volumes. Refuse it with a 400.
+    ajv: { customOptions: { removeAdditional: false } },
   });
 
   app.decorate('registeredRoutes', []);

@@ -11,6 +11,9 @@ const STATUS: Record<ErrorCode, number> = {
   webhook_revoked: 404,
   action_not_found: 404,
   webhook_name_taken: 409,
+  service_exists: 409,
+  service_not_owned: 409,
+  service_busy: 409,
   image_not_redeployable: 409,
   payload_too_large: 413,
   engine_error: 502,
@@ -34,7 +37,12 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return sendError(reply, status, error.code, error.message);
   }
   if (error.validation) {
-    return sendError(reply, 400, 'bad_request', `Invalid request: ${error.message}.`);
+    // Ajv's message does not say which field is unknown; its params do.
+    const unknown = error.validation
+      .map((v) => v.params.additionalProperty)
+      .filter((p): p is string => typeof p === 'string');
+    const detail = unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : '';
+    return sendError(reply, 400, 'bad_request', `Invalid request: ${error.message}${detail}.`);
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { UNKNOWN_HOOK_MESSAGE } from '../../domain/webhooks/hook-intake.js';
@@ -17,6 +17,16 @@ export const HOOK_BODY_LIMIT = 1024 * 1024;
  * they are read.
  */
 export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
+  // Fastify answers 415 to a Content-Type header it cannot parse before any parser runs.
+  // Bodies here are raw bytes whatever their type, so the header the caller sent is kept
+  // aside for the delivery record and replaced by one Fastify accepts.
+  const sentContentType = new WeakMap<FastifyRequest, string>();
+  app.addHook('onRequest', async (request) => {
+    const type = request.raw.headers['content-type'];
+    if (type === undefined) return;
+    sentContentType.set(request, type);
+    request.raw.headers['content-type'] = 'application/octet-stream';
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     '*',
@@ -43,7 +53,7 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
         const { action, coalesced } = await deps.intake.receive(request.params.token, {
           remoteAddress: request.ip ?? null,
           userAgent: request.headers['user-agent'] ?? null,
-          contentType: request.headers['content-type'] ?? null,
+          contentType: sentContentType.get(request) ?? null,
           body: Buffer.isBuffer(request.body) ? request.body : null,
         });
         return reply.code(202).send({

@@ -66,6 +66,10 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
         ),
         response: { 202: Enqueued, ...errorResponses },
       },
+      // Fastify validates a missing body against the object schema (a 400); no body means defaults.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
     },
     async (request, reply) => {
       const { action, coalesced } = await deps.actions.requestRedeploy(
