@@ -1,22 +1,34 @@
 #!/usr/bin/env bash
-# A private, throwaway Docker engine and registry for Hoist's integration tests.
+# Private, throwaway Docker engines and a registry for Hoist's integration tests.
 #
 #   scripts/test-engine.sh start        # prints the path of an env file as its last line
 #   . "$(scripts/test-engine.sh start | tail -n 1)"
 #   scripts/test-engine.sh stop "$HOIST_TEST_ENGINE_DIR"
 #
-# `start` runs dockerd with its own data root, exec root and socket in a fresh
-# /tmp/hoist-engine.XXXXXX directory (it never touches /var/run/docker.sock or a
-# dockerd already running on the machine) and a CNCF distribution registry
-# (Debian's docker-registry) on 127.0.0.1 with its storage in the same
-# directory. The env file exports HOIST_TEST_DOCKER_HOST, HOIST_TEST_REGISTRY
-# and HOIST_TEST_ENGINE_DIR. `stop DIR` stops both and removes DIR.
+# `start` makes a fresh /tmp/hoist-engine.XXXXXX directory and runs, in it:
+#   - a standalone dockerd (data root, exec root and socket of its own: it never
+#     touches /var/run/docker.sock or a dockerd already running on the machine);
+#   - a second dockerd in DIR/swarm, turned into a one-node Swarm (manager on
+#     127.0.0.1:2378, data path port 4790);
+#   - a CNCF distribution registry (Debian's docker-registry) on 127.0.0.1,
+#     which both engines pull from, with its storage in DIR/registry.
+# The env file exports HOIST_TEST_DOCKER_HOST, HOIST_TEST_SWARM_DOCKER_HOST,
+# HOIST_TEST_REGISTRY and HOIST_TEST_ENGINE_DIR. `stop DIR` stops them all and
+# removes DIR.
+#
+# Swarm gossip always listens on port 7946, so only one Swarm manager can run
+# per machine: `start` fails, saying so, when that port is taken.
+# HOIST_TEST_ENGINE_SWARM=0 starts no Swarm engine (HOIST_TEST_SWARM_DOCKER_HOST
+# is then not set, and the Swarm tests fail saying it is missing).
 #
 # Needs root (dockerd), dockerd from docker.io, docker-registry and node.
 set -euo pipefail
 
 READY_TIMEOUT_SECONDS=${HOIST_TEST_ENGINE_READY_TIMEOUT:-60}
 STOP_TIMEOUT_SECONDS=${HOIST_TEST_ENGINE_STOP_TIMEOUT:-40}
+SWARM_GOSSIP_PORT=7946
+SWARM_MANAGER_PORT=2378
+SWARM_DATA_PATH_PORT=4790
 
 log() { echo "test-engine: $*" >&2; }
 die() {
@@ -97,34 +109,103 @@ stop_pid() {
   fi
 }
 
+# Exit 0 when something listens on TCP port $1 (any address).
+tcp_port_taken() {
+  node -e '
+    const s = require("node:net").createServer();
+    s.once("error", () => process.exit(0));
+    s.listen(Number(process.argv[1]), () => s.close(() => process.exit(1)));
+  ' "$1"
+}
+
+# POST a JSON body to the engine at socket $1, path $2; prints the answer, exits 1 unless 2xx.
+engine_post() {
+  node -e '
+    const http = require("node:http");
+    const [socketPath, path, body] = process.argv.slice(1);
+    const req = http.request(
+      { socketPath, path, method: "POST", timeout: 30000,
+        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } },
+      (res) => {
+        let text = "";
+        res.on("data", (c) => (text += c));
+        res.on("end", () => { process.stdout.write(text); process.exit(res.statusCode < 300 ? 0 : 1); });
+      });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", (e) => { process.stdout.write(String(e.message)); process.exit(1); });
+    req.end(body);
+  ' "$1" "$2" "${3:-}"
+}
+
+# Starts a dockerd whose data root, exec root, socket and log are under $1; prints its pid.
+launch_dockerd() {
+  local root=$1
+  mkdir -p "$root/data" "$root/exec"
+  # An empty daemon config: /etc/docker/daemon.json (if any) must not leak into
+  # the private engine (a "hosts" entry there would even stop it from starting).
+  echo '{}' >"$root/daemon.json"
+  setsid dockerd \
+    --config-file "$root/daemon.json" \
+    --data-root "$root/data" \
+    --exec-root "$root/exec" \
+    --pidfile "$root/docker.pid" \
+    -H "unix://$root/docker.sock" \
+    --bridge=none --iptables=false --ip6tables=false \
+    --storage-driver=vfs \
+    </dev/null >"$root/dockerd.log" 2>&1 &
+  # dockerd writes docker.pid itself once running; this one covers an early failure.
+  echo $! >"$root/dockerd-launch.pid"
+  echo $!
+}
+
+# Waits until the dockerd under $1 (pid $2) answers /_ping; returns 1 (after logging why) if it does not.
+await_dockerd() {
+  local root=$1 pid=$2 deadline=$3
+  until http_ok "unix:$root/docker.sock" /_ping; do
+    if ! alive "$pid"; then
+      log "dockerd exited before it was ready; the end of $root/dockerd.log:"
+      tail -n 30 "$root/dockerd.log" >&2 || true
+      return 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      log "dockerd did not answer /_ping on $root/docker.sock within ${READY_TIMEOUT_SECONDS}s; the end of $root/dockerd.log:"
+      tail -n 30 "$root/dockerd.log" >&2 || true
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
 cmd_start() {
   [ "$(id -u)" = 0 ] || die "must run as root (dockerd needs it)"
   need dockerd "install the docker.io package"
   need docker-registry "install the docker-registry package"
   need node "Node.js is needed to probe the engine"
 
+  local with_swarm=1
+  [ "${HOIST_TEST_ENGINE_SWARM:-1}" = 0 ] && with_swarm=0
+  if [ "$with_swarm" = 1 ]; then
+    local p
+    for p in "$SWARM_GOSSIP_PORT" "$SWARM_MANAGER_PORT"; do
+      if tcp_port_taken "$p"; then
+        die "port $p is taken, so no Swarm test engine can start: swarm gossip (7946) and the test manager (${SWARM_MANAGER_PORT}) need fixed ports, and only one Swarm manager can run per machine. Another scripts/test-engine.sh run (its engine is in /tmp/hoist-engine.*/swarm) or another dockerd in swarm mode holds it: see \`ss -ltnp | grep -E ':(7946|${SWARM_MANAGER_PORT}) '\`. Wait for it or stop it if it is yours, or set HOIST_TEST_ENGINE_SWARM=0 to start only the standalone engine."
+      fi
+    done
+  fi
+
   local dir
   dir=$(mktemp -d /tmp/hoist-engine.XXXXXX)
   chmod 755 "$dir"
-  mkdir -p "$dir/data" "$dir/exec" "$dir/registry"
+  mkdir -p "$dir/registry"
 
-  # An empty daemon config: /etc/docker/daemon.json (if any) must not leak into
-  # the private engine (a "hosts" entry there would even stop it from starting).
-  echo '{}' >"$dir/daemon.json"
-
+  # Both engines start at once (each takes a few seconds), the registry meanwhile.
   log "starting dockerd in $dir"
-  setsid dockerd \
-    --config-file "$dir/daemon.json" \
-    --data-root "$dir/data" \
-    --exec-root "$dir/exec" \
-    --pidfile "$dir/docker.pid" \
-    -H "unix://$dir/docker.sock" \
-    --bridge=none --iptables=false --ip6tables=false \
-    --storage-driver=vfs \
-    </dev/null >"$dir/dockerd.log" 2>&1 &
-  local dockerd_pid=$!
-  # dockerd writes docker.pid itself once running; this one covers an early failure.
-  echo "$dockerd_pid" >"$dir/dockerd-launch.pid"
+  local dockerd_pid swarm_pid=''
+  dockerd_pid=$(launch_dockerd "$dir")
+  if [ "$with_swarm" = 1 ]; then
+    log "starting the Swarm dockerd in $dir/swarm"
+    swarm_pid=$(launch_dockerd "$dir/swarm")
+  fi
 
   local deadline=$((SECONDS + READY_TIMEOUT_SECONDS))
 
@@ -133,7 +214,7 @@ cmd_start() {
   local port registry_pid attempt
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
-    cat >"$dir/registry.yml" <<EOF
+    cat >"$dir/registry.yml" <<YML
 version: 0.1
 log:
   level: warn
@@ -147,7 +228,7 @@ storage:
 http:
   addr: 127.0.0.1:$port
   secret: hoist-test-$port
-EOF
+YML
     log "starting docker-registry on 127.0.0.1:$port"
     setsid docker-registry serve "$dir/registry.yml" </dev/null >"$dir/registry.log" 2>&1 &
     registry_pid=$!
@@ -166,29 +247,56 @@ EOF
     fi
   done
 
-  until http_ok "unix:$dir/docker.sock" /_ping; do
-    if ! alive "$dockerd_pid"; then
-      log "dockerd exited before it was ready; the end of $dir/dockerd.log:"
-      tail -n 30 "$dir/dockerd.log" >&2 || true
-      cmd_stop "$dir" || true
-      exit 1
-    fi
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      log "dockerd did not answer /_ping on $dir/docker.sock within ${READY_TIMEOUT_SECONDS}s; the end of $dir/dockerd.log:"
-      tail -n 30 "$dir/dockerd.log" >&2 || true
-      cmd_stop "$dir" || true
-      exit 1
-    fi
-    sleep 0.25
-  done
+  await_dockerd "$dir" "$dockerd_pid" "$deadline" || {
+    cmd_stop "$dir" || true
+    exit 1
+  }
 
-  cat >"$dir/env" <<EOF
-export HOIST_TEST_DOCKER_HOST=unix://$dir/docker.sock
-export HOIST_TEST_REGISTRY=127.0.0.1:$port
-export HOIST_TEST_ENGINE_DIR=$dir
-EOF
-  log "ready: engine unix://$dir/docker.sock, registry 127.0.0.1:$port"
+  if [ "$with_swarm" = 1 ]; then
+    await_dockerd "$dir/swarm" "$swarm_pid" "$deadline" || {
+      cmd_stop "$dir" || true
+      exit 1
+    }
+    log "turning $dir/swarm into a one-node swarm (manager 127.0.0.1:$SWARM_MANAGER_PORT)"
+    local answer
+    if ! answer=$(engine_post "$dir/swarm/docker.sock" /swarm/init \
+      "{\"ListenAddr\":\"127.0.0.1:$SWARM_MANAGER_PORT\",\"AdvertiseAddr\":\"127.0.0.1:$SWARM_MANAGER_PORT\",\"DataPathPort\":$SWARM_DATA_PATH_PORT}"); then
+      log "swarm init failed: $answer"
+      log "(port 7946 or $SWARM_MANAGER_PORT may have been taken meanwhile by another Swarm manager); the end of $dir/swarm/dockerd.log:"
+      tail -n 20 "$dir/swarm/dockerd.log" >&2 || true
+      cmd_stop "$dir" || true
+      exit 1
+    fi
+  fi
+
+  {
+    echo "export HOIST_TEST_DOCKER_HOST=unix://$dir/docker.sock"
+    [ "$with_swarm" = 1 ] && echo "export HOIST_TEST_SWARM_DOCKER_HOST=unix://$dir/swarm/docker.sock"
+    echo "export HOIST_TEST_REGISTRY=127.0.0.1:$port"
+    echo "export HOIST_TEST_ENGINE_DIR=$dir"
+  } >"$dir/env"
+  if [ "$with_swarm" = 1 ]; then
+    log "ready: engine unix://$dir/docker.sock, swarm engine unix://$dir/swarm/docker.sock, registry 127.0.0.1:$port"
+  else
+    log "ready: engine unix://$dir/docker.sock, registry 127.0.0.1:$port (no swarm engine)"
+  fi
   echo "$dir/env"
+}
+
+# Stops the dockerd under $1 (its containers killed first) and its containerd.
+stop_dockerd() {
+  local root=$1 swarm=${2:-0} dockerd_pid containerd_pid
+  dockerd_pid=$(pid_from "$root/docker.pid")
+  [ -n "$dockerd_pid" ] || dockerd_pid=$(pid_from "$root/dockerd-launch.pid")
+  containerd_pid=$(pid_from "$root/exec/containerd/containerd.pid")
+  if alive "$dockerd_pid" && [ -S "$root/docker.sock" ]; then
+    # Leaving the swarm first stops its tasks for good: killed task containers
+    # would otherwise be rescheduled while the daemon shuts down.
+    [ "$swarm" = 1 ] && { engine_post "$root/docker.sock" '/swarm/leave?force=1' >/dev/null 2>&1 || true; }
+    kill_containers "$root/docker.sock"
+  fi
+  stop_pid "$dockerd_pid" "$STOP_TIMEOUT_SECONDS"
+  stop_pid "$containerd_pid" 10
 }
 
 cmd_stop() {
@@ -204,32 +312,29 @@ cmd_stop() {
     return 0
   }
 
-  local registry_pid dockerd_pid containerd_pid
-  registry_pid=$(pid_from "$dir/registry.pid")
-  dockerd_pid=$(pid_from "$dir/docker.pid")
-  [ -n "$dockerd_pid" ] || dockerd_pid=$(pid_from "$dir/dockerd-launch.pid")
-  containerd_pid=$(pid_from "$dir/exec/containerd/containerd.pid")
-
-  if alive "$dockerd_pid" && [ -S "$dir/docker.sock" ]; then
-    kill_containers "$dir/docker.sock"
-  fi
-  # Both at once (each takes a second or more); dockerd stops its containers and
+  # All at once (each takes a second or more); dockerd stops its containers and
   # its own containerd on TERM.
-  stop_pid "$registry_pid" 10 &
-  local registry_stopper=$!
-  stop_pid "$dockerd_pid" "$STOP_TIMEOUT_SECONDS"
+  stop_pid "$(pid_from "$dir/registry.pid")" 10 &
+  local registry_stopper=$! swarm_stopper=''
+  if [ -d "$dir/swarm" ]; then
+    stop_dockerd "$dir/swarm" 1 &
+    swarm_stopper=$!
+  fi
+  stop_dockerd "$dir"
   wait "$registry_stopper" || true
-  stop_pid "$containerd_pid" 10
+  [ -z "$swarm_stopper" ] || wait "$swarm_stopper" || true
 
   # Anything left that was started from this directory (containerd shims after
-  # a killed daemon): match on the unique directory path, nothing broader.
+  # a killed daemon): match on the unique directory paths, nothing broader.
   local p pid cmdline
   for p in /proc/[0-9]*; do
     pid=${p#/proc/}
     [ "$pid" = "$$" ] && continue
     cmdline=$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
     case "$cmdline" in
-      *"$dir/exec/"* | *"$dir/data/"*) kill -KILL "$pid" 2>/dev/null || true ;;
+      *"$dir/exec/"* | *"$dir/data/"* | *"$dir/swarm/exec/"* | *"$dir/swarm/data/"*)
+        kill -KILL "$pid" 2>/dev/null || true
+        ;;
     esac
   done
 

@@ -11,6 +11,8 @@ export interface Config {
   readonly monitorSeconds: number;
   readonly healthTimeoutSeconds: number;
   readonly maxConcurrentActions: number;
+  /** How long a Swarm rolling update may run before its action is Failed. */
+  readonly swarmUpdateTimeoutSeconds: number;
   readonly logLevel: string;
 }
 
@@ -44,6 +46,7 @@ export function loadConfig(env: Env = process.env): Config {
     monitorSeconds: integer(env, 'HOIST_MONITOR_SECONDS', 5, 0, 3600),
     healthTimeoutSeconds: integer(env, 'HOIST_HEALTH_TIMEOUT_SECONDS', 120, 1, 3600),
     maxConcurrentActions: integer(env, 'HOIST_MAX_CONCURRENT_ACTIONS', 4, 1, 64),
+    swarmUpdateTimeoutSeconds: integer(env, 'HOIST_SWARM_UPDATE_TIMEOUT_SECONDS', 600, 1, 86400),
     logLevel,
   });
 }

@@ -13,6 +13,13 @@ import { HookIntake } from './domain/webhooks/hook-intake.js';
 import { Actions } from './domain/actions/actions.js';
 import { ActionWorker } from './domain/actions/action-worker.js';
 import { StandaloneRedeploy } from './domain/actions/redeploy.js';
+import { SwarmRedeploy } from './domain/actions/swarm-redeploy.js';
+import { StandaloneScale } from './domain/actions/standalone-scale.js';
+import { SwarmScale } from './domain/actions/swarm-scale.js';
+import { ActionRunners } from './domain/actions/action-runners.js';
+import { ActionEvents } from './domain/actions/action-events.js';
+import type { Action } from './domain/actions/action.js';
+import { ServiceProvisioning } from './domain/services/service-provisioning.js';
 import { ApiTokens } from './domain/auth/api-tokens.js';
 import { readEngineStatus } from './domain/engines/engine-status.js';
 import { buildApp } from './http/app.js';
@@ -39,19 +46,24 @@ export async function startServer(
 
   const apiTokens = new ApiTokens({ store, clock });
   const catalog = new ServiceCatalog({ store, engine, engineId: ENGINE_ID, clock });
+  const events = new ActionEvents();
+  const readiness = {
+    monitorMs: config.monitorSeconds * 1000,
+    healthTimeoutMs: config.healthTimeoutSeconds * 1000,
+    pollMs: 250,
+  };
+  const swarmTiming = { updateTimeoutMs: config.swarmUpdateTimeoutSeconds * 1000, pollMs: 1000 };
   const worker = new ActionWorker({
     store,
     clock,
     logger,
-    runner: new StandaloneRedeploy({
+    runner: new ActionRunners({
       store,
       engine,
-      clock,
-      timing: {
-        monitorMs: config.monitorSeconds * 1000,
-        healthTimeoutMs: config.healthTimeoutSeconds * 1000,
-        pollMs: 250,
-      },
+      standaloneRedeploy: new StandaloneRedeploy({ store, engine, clock, timing: readiness }),
+      swarmRedeploy: new SwarmRedeploy({ store, engine, clock, timing: swarmTiming }),
+      standaloneScale: new StandaloneScale({ store, engine, clock, timing: readiness }),
+      swarmScale: new SwarmScale({ store, engine, clock, timing: swarmTiming }),
     }),
     options: {
       maxConcurrent: config.maxConcurrentActions,
@@ -60,8 +72,12 @@ export async function startServer(
       retryMaxMs: 30_000,
       tickMs: 2000,
     },
+    onChange: (action) => events.publish(action),
   });
-  const onEnqueued = () => worker.notify();
+  const onEnqueued = (action: Action) => {
+    events.publish(action);
+    worker.notify();
+  };
 
   const adminToken = await apiTokens.ensureInitialAdmin();
   if (adminToken) {
@@ -78,9 +94,11 @@ export async function startServer(
     logger,
     apiTokens,
     catalog,
+    provisioning: new ServiceProvisioning({ store, engine, catalog, engineId: ENGINE_ID, clock }),
     webhooks: new WebhookHandlers({ store, catalog, clock, publicUrl: config.publicUrl }),
     intake: new HookIntake({ store, clock, onEnqueued }),
     actions: new Actions({ store, catalog, clock, onEnqueued }),
+    events,
     engines: async () => [await readEngineStatus(ENGINE_ID, engineHost, engine)],
     ready: async () => {
       await store.countApiTokens();

@@ -1,7 +1,9 @@
 import type { Actions } from '../domain/actions/actions.js';
+import type { ActionEvents } from '../domain/actions/action-events.js';
 import type { ApiTokens } from '../domain/auth/api-tokens.js';
 import type { EngineStatus } from '../domain/engines/engine-status.js';
 import type { ServiceCatalog } from '../domain/services/service-catalog.js';
+import type { ServiceProvisioning } from '../domain/services/service-provisioning.js';
 import type { HookIntake } from '../domain/webhooks/hook-intake.js';
 import type { WebhookHandlers } from '../domain/webhooks/webhook-handlers.js';
 import type { FastifyBaseLogger } from 'fastify';
@@ -12,9 +14,12 @@ export interface AppDeps {
   logger: FastifyBaseLogger;
   apiTokens: ApiTokens;
   catalog: ServiceCatalog;
+  provisioning: ServiceProvisioning;
   webhooks: WebhookHandlers;
   intake: HookIntake;
   actions: Actions;
+  /** Live news of actions, for GET /api/v1/events. */
+  events: ActionEvents;
   engines: () => Promise<EngineStatus[]>;
   /** Throws when the server cannot take calls (store not writable). */
   ready: () => Promise<void>;

@@ -7,6 +7,7 @@ import { errorHandler, sendError } from './error-handler.js';
 import { redactPath } from './redact.js';
 import { actionRoutes } from './routes/action-routes.js';
 import { engineRoutes } from './routes/engine-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
 import { hookRoutes } from './routes/hook-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
@@ -100,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await serviceRoutes(api, deps);
       await webhookRoutes(api, deps);
       await actionRoutes(api, deps);
+      await eventRoutes(api, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -14,6 +14,7 @@ import {
   TEST_LABELS,
   buildAndPushTestImage,
   cleanupTestContainers,
+  freePort,
   testDocker,
 } from '../support/test-engine.js';
 import {
@@ -58,6 +59,8 @@ interface DeployOptions {
   slowStop?: boolean;
   /** v2 carries 16 MiB of random ballast and is not kept on the engine: the pull downloads it (about 0.5 s). */
   slowPull?: boolean;
+  /** The container publishes a host port, so it is replaced stop-first (start-first otherwise). */
+  publishesPort?: boolean;
 }
 
 /**
@@ -76,7 +79,17 @@ async function deploy(key: string, options: DeployOptions = {}): Promise<Deploye
     Image: v1.ref,
     // busybox httpd as PID 1 ignores SIGTERM anyway: the stop timeout is how long a stop takes.
     StopTimeout: options.slowStop ? 3 : 1,
-    HostConfig: { Binds: [`${name}-data:/data`] },
+    ...(options.publishesPort ? { ExposedPorts: { '80/tcp': {} } } : {}),
+    HostConfig: {
+      Binds: [`${name}-data:/data`],
+      ...(options.publishesPort
+        ? {
+            PortBindings: {
+              '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(await freePort()) }],
+            },
+          }
+        : {}),
+    },
   });
   await execIn(name, ['sh', '-c', 'echo precious > /data/file']);
 
@@ -238,7 +251,7 @@ describe('kill -9 of hoist server during a redeploy loses nothing', () => {
       key: 'stopping',
       title: 'while the old container is being stopped',
       killWhen: /^Created the new container/,
-      options: { slowStop: true },
+      options: { slowStop: true, publishesPort: true },
       notYet: /^Stopped the old container/,
       atCrash: async (d) => {
         const names = await namesOf(d.name);
@@ -253,8 +266,9 @@ describe('kill -9 of hoist server during a redeploy loses nothing', () => {
     },
     {
       key: 'monitor',
-      title: 'while the new container is monitored',
+      title: 'while the new container is monitored (stop-first)',
       killWhen: /^Started the new container/,
+      options: { publishesPort: true },
       notYet: /stayed running for/,
       atCrash: async (d) => {
         const current = await testDocker().getContainer(d.name).inspect();
@@ -263,6 +277,33 @@ describe('kill -9 of hoist server during a redeploy loses nothing', () => {
         const old = await inspectOrNull(d.oldId);
         assert.match(old?.Name ?? '', /\.hoist-old-/, 'the old one is kept aside');
         assert.equal(old?.State.Running, false);
+      },
+    },
+    {
+      key: 'both-up',
+      title: 'while the new container is monitored beside the old one (start-first)',
+      killWhen: /^Started the new container/,
+      notYet: /stayed running for/,
+      atCrash: async (d) => {
+        const names = await namesOf(d.name);
+        assert.ok(
+          names.some((n) => /\.hoist-new-/.test(n)),
+          `the new container runs under its transient name: ${names.join(', ')}`,
+        );
+        const old = await inspectOrNull(d.oldId);
+        assert.equal(old?.Name, `/${d.name}`);
+        assert.equal(old?.State.Running, true, 'the old container still serves');
+      },
+    },
+    {
+      key: 'handover',
+      title: 'while the old container stops after the new one came up (start-first)',
+      killWhen: /stayed running for/,
+      options: { slowStop: true },
+      notYet: /^Removed the old container/,
+      atCrash: async (d) => {
+        const old = await inspectOrNull(d.oldId);
+        assert.ok(old, 'the old container is still there');
       },
     },
   ];

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type Dockerode from 'dockerode';
 import { DockerEngine } from '../../src/adapters/engine/docker-engine.js';
 import { EngineUnavailableError, HoistError } from '../../src/domain/errors.js';
+import type { NewService } from '../../src/domain/ports/engine.js';
 import {
   isTransientContainerName,
   parseTransientName,
@@ -168,6 +169,9 @@ describe('DockerEngine: engine and discovery', () => {
       ],
     );
     assert.equal(composeService.imageRef, pushed.ref);
+    assert.deepEqual(composeService.labels, composeService.containers[0]!.labels);
+    assert.equal(composeService.labels['com.docker.compose.container-number'], '1');
+    assert.equal(mine[3]!.labels['io.hoist.service'], `${run}-svc`);
     for (const c of composeService.containers) {
       assert.equal(c.digest, pushed.digest);
       assert.equal(c.imageId, pushed.imageId);
@@ -177,6 +181,7 @@ describe('DockerEngine: engine and discovery', () => {
       assert.equal(c.exitCode, null);
       assert.equal(c.health, 'none');
       assert.equal(c.startedAt, null);
+      assert.equal(c.publishesPorts, false);
     }
     const byIdService = mine[1]!;
     assert.equal(byIdService.containers[0]!.id, byId);
@@ -315,6 +320,7 @@ describe('DockerEngine: createReplacement', () => {
     const oldAnon = old.Mounts.find((m) => m.Destination === '/www/data');
     assert.ok(oldAnon?.Name, 'the old container has an anonymous volume at /www/data');
     assert.equal((await engine.inspectContainer(oldId))?.digest, v1.digest);
+    assert.equal((await engine.inspectContainer(oldId))?.publishesPorts, true);
 
     // v2 moves the tag; its ENV, CMD and HEALTHCHECK differ from v1's.
     const v2 = await buildAndPushTestImage({
@@ -457,6 +463,7 @@ describe('DockerEngine: createReplacement', () => {
       labels: {},
       reuseVolumes: true,
     });
+    assert.equal((await engine.inspectContainer(keptId))?.publishesPorts, false);
     const kept = await inspect(keptId);
     assert.deepEqual(kept.Config.Cmd, ['sh', '-c', 'echo user-cmd; exec sleep 600']);
     assert.equal(kept.Config.WorkingDir, '/');
@@ -518,6 +525,140 @@ describe('DockerEngine: createReplacement', () => {
       /does not exist/,
     );
     await engine.removeContainer(`${run}-no-such-container`, { volumes: false });
+  });
+});
+
+describe('DockerEngine: publishesPorts', () => {
+  test('host ports bound or published, or the host network; not exposed-only ports', async () => {
+    const ref = `${registry}/${run}/ports:1`;
+    await buildAndPushImage({
+      repo: `${run}/ports`,
+      tag: '1',
+      version: 'ports',
+      expose: ['80/tcp'],
+    });
+    await pullIntoEngine(ref);
+    const net = `${run}-portnet`;
+    await docker.createNetwork({ Name: net, Driver: 'bridge', Labels: { ...TEST_LABELS } });
+
+    const exposedOnly = await createContainer(`${run}-exposed`, ref, {
+      ExposedPorts: { '80/tcp': {} },
+      HostConfig: { NetworkMode: net },
+    });
+    assert.equal((await engine.inspectContainer(exposedOnly))?.publishesPorts, false);
+
+    // -p 80: a binding without a host port; Docker picks one when the container starts.
+    const random = await createContainer(`${run}-random`, ref, {
+      ExposedPorts: { '80/tcp': {} },
+      StopTimeout: 1, // busybox httpd as pid 1 ignores SIGTERM
+      HostConfig: { NetworkMode: net, PortBindings: { '80/tcp': [{ HostPort: '' }] } },
+    });
+    assert.equal((await engine.inspectContainer(random))?.publishesPorts, false, 'not yet');
+    await engine.startContainer(random);
+    assert.equal((await engine.inspectContainer(random))?.publishesPorts, true, 'once started');
+
+    const fixed = await createContainer(`${run}-fixed`, ref, {
+      ExposedPorts: { '80/tcp': {} },
+      HostConfig: {
+        NetworkMode: net,
+        PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(await freePort()) }] },
+      },
+    });
+    assert.equal((await engine.inspectContainer(fixed))?.publishesPorts, true);
+
+    const host = await createContainer(`${run}-hostnet`, ref, {
+      HostConfig: { NetworkMode: 'host' },
+    });
+    assert.equal((await engine.inspectContainer(host))?.publishesPorts, true);
+    await engine.stopContainer(random);
+  });
+});
+
+describe('DockerEngine: createServiceContainer', () => {
+  test('creates (does not start) a labelled container with env, volumes, ports, restart policy and networks', async () => {
+    const repo = `${run}/made`;
+    const ref = `${registry}/${repo}:1`;
+    await buildAndPushImage({ repo, tag: '1', version: 'made-v1' });
+    await engine.pullImage(ref);
+    const netA = `${run}-made-a`;
+    const netB = `${run}-made-b`;
+    for (const name of [netA, netB]) {
+      await docker.createNetwork({ Name: name, Driver: 'bridge', Labels: { ...TEST_LABELS } });
+    }
+    const volume = `${run}-made-data`;
+    await docker.createVolume({ Name: volume, Labels: { ...TEST_LABELS } });
+    const port = await freePort();
+    const service: NewService = {
+      name: `${run}-made`,
+      image: ref,
+      replicas: 2,
+      env: { GREETING: 'hello world' },
+      ports: [{ published: port, target: 80, protocol: 'tcp' }],
+      volumes: [
+        { source: volume, target: '/www/data' },
+        { source: '/etc', target: '/host-etc', readOnly: true },
+      ],
+      networks: [netA, netB],
+      restartPolicy: 'unless-stopped',
+      labels: { ...TEST_LABELS, 'app.tier': 'web', 'io.hoist.service': 'not-this' },
+    };
+    const id = await engine.createServiceContainer(service, `${run}-made-1`);
+    const created = await inspect(id);
+    assert.equal(created.State.Status, 'created');
+    assert.equal(created.Name, `/${run}-made-1`);
+    assert.equal(created.Config.Image, ref);
+    assert.ok(created.Config.Env.includes('GREETING=hello world'));
+    assert.deepEqual(created.Config.Labels, {
+      ...TEST_LABELS,
+      'io.hoist.test.version': 'made-v1',
+      'app.tier': 'web',
+      'io.hoist.service': `${run}-made`,
+    });
+    assert.deepEqual(created.HostConfig.Binds, [`${volume}:/www/data`, '/etc:/host-etc:ro']);
+    assert.deepEqual(created.HostConfig.PortBindings, {
+      '80/tcp': [{ HostIp: '', HostPort: String(port) }],
+    });
+    assert.deepEqual(Object.keys(created.Config.ExposedPorts ?? {}), ['80/tcp']);
+    assert.deepEqual(created.HostConfig.RestartPolicy, {
+      Name: 'unless-stopped',
+      MaximumRetryCount: 0,
+    });
+    assert.equal(created.HostConfig.NetworkMode, netA);
+    const networks = created.NetworkSettings.Networks;
+    assert.deepEqual(Object.keys(networks).sort(), [netA, netB].sort());
+    for (const net of Object.values(networks)) {
+      assert.ok((net.Aliases as string[] | null)?.includes(`${run}-made`), 'service name alias');
+    }
+
+    await engine.startContainer(id);
+    assert.equal(await httpText(port), 'made-v1');
+    const found = await engine.getService({ kind: 'hoist', key: `${run}-made` });
+    assert.equal(found?.containers.length, 1);
+    assert.equal(found?.containers[0]?.id, id);
+    assert.equal(found?.containers[0]?.publishesPorts, true);
+    assert.equal(found?.labels['io.hoist.service'], `${run}-made`);
+    await engine.removeContainer(id, { volumes: false });
+
+    // 'no' and 'on-failure'; no networks, ports or volumes: Docker's defaults.
+    const plain = await engine.createServiceContainer(
+      { ...service, networks: [], ports: [], volumes: [], env: {}, restartPolicy: 'on-failure' },
+      `${run}-made-2`,
+    );
+    const plainInfo = await inspect(plain);
+    assert.equal(plainInfo.HostConfig.RestartPolicy?.Name, 'on-failure');
+    assert.equal(plainInfo.HostConfig.Binds, null);
+    assert.equal((await engine.inspectContainer(plain))?.publishesPorts, false);
+
+    // A network that cannot be joined: nothing is left behind.
+    await expectHoistError(
+      engine.createServiceContainer(
+        { ...service, networks: [netA, `${run}-no-such-net`], ports: [] },
+        `${run}-made-3`,
+      ),
+      'bad_request',
+      /Network "[^"]+-no-such-net" does not exist/,
+    );
+    assert.equal(await engine.inspectContainer(`${run}-made-3`), null);
   });
 });
 

@@ -838,7 +838,8 @@ describe('the HTTP API and the /hooks/ endpoint of a real server', () => {
       assert.equal((await rawRequest(base)).status, 202);
       assert.equal((await rawRequest(`${base}?from=ci`)).status, 202);
       assert.equal((await rawRequest(base, { method: 'GET' })).status, 405);
-      assert.equal((await rawRequest(`${base}/extra`)).status, 404);
+      // A REDEPLOY handler's URL takes no count: refused, and the token still never logged.
+      assert.equal((await rawRequest(`${base}/extra`)).status, 400);
       assert.equal((await rawRequest(`${server.url}/hooks/${token.slice(1)}`)).status, 404);
       const port = Number(new URL(server.url).port);
       const tooLarge = await headOnlyRequest(
@@ -1105,30 +1106,25 @@ describe('redeploy with reuse_volumes, on anonymous volumes', () => {
     });
   }
 
-  // Known bug in the engine adapter (replacement-config.ts): a reusing redeploy carries an
-  // anonymous volume over as a HostConfig.Binds entry "<volume>:/cache:rw"; every later
-  // replacement copies HostConfig, so the volume is named from then on: reuse_volumes false
-  // keeps it, and `rm -v` never removes it.
-  test(
-    'reuse_volumes false after a default redeploy still gives a fresh /cache',
-    { todo: 'the engine adapter turns a reused anonymous volume into a named bind for good' },
-    async () => {
-      const name = 'hoist-test-http-twice';
-      await runTestContainer({ name, Image: image.ref, StopTimeout: 1 });
-      await execIn(name, ['sh', '-c', 'echo stale > /cache/file']);
-      const volume = await cacheVolume(name);
+  // A reusing redeploy mounts the anonymous volume by name; the adapter's label keeps it
+  // anonymous for later redeploys, and it goes with its container.
+  test('reuse_volumes false after a default redeploy still gives a fresh /cache', async () => {
+    const name = 'hoist-test-http-twice';
+    await runTestContainer({ name, Image: image.ref, StopTimeout: 1 });
+    await execIn(name, ['sh', '-c', 'echo stale > /cache/file']);
+    const volume = await cacheVolume(name);
 
-      await redeploy(name, {});
-      assert.equal(await execIn(name, ['cat', '/cache/file']), 'stale');
+    await redeploy(name, {});
+    assert.equal(await execIn(name, ['cat', '/cache/file']), 'stale');
 
-      await redeploy(name, { reuse_volumes: false });
-      const info = await testDocker().getContainer(name).inspect();
-      assert.equal(
-        await execIn(name, ['ls', '-A', '/cache']),
-        '',
-        `/cache is not fresh; HostConfig.Binds: ${JSON.stringify(info.HostConfig.Binds)}`,
-      );
-      assert.notEqual(await cacheVolume(name), volume);
-    },
-  );
+    await redeploy(name, { reuse_volumes: false });
+    const info = await testDocker().getContainer(name).inspect();
+    assert.equal(
+      await execIn(name, ['ls', '-A', '/cache']),
+      '',
+      `/cache is not fresh; HostConfig.Binds: ${JSON.stringify(info.HostConfig.Binds)}`,
+    );
+    assert.notEqual(await cacheVolume(name), volume);
+    assert.equal(await volumeExists(volume), false, 'the carried volume went with its container');
+  });
 });

@@ -85,6 +85,10 @@ describe('redeploy on a standalone engine, through the HTTP API', () => {
     assert.equal(action.digestBefore, v1.digest);
     assert.equal(action.digestAfter, v2.digest);
     assert.equal(action.trigger.webhookName, 'ci');
+    assert.ok(
+      action.log.some((l) => l.message.includes('(stop-first: it publishes host ports)')),
+      JSON.stringify(action.log),
+    );
 
     const after = await docker.getContainer('hoist-test-keep').inspect();
     assert.equal(after.State.Running, true);
@@ -155,6 +159,11 @@ describe('redeploy on a standalone engine, through the HTTP API', () => {
     const firstOfSecond = messages.findIndex((m) => /hoisttest-pair-2\b/.test(m));
     assert.ok(lastOfFirst >= 0 && firstOfSecond > lastOfFirst, messages.join('\n'));
     assert.ok(messages.some((m) => m.includes('stayed running')));
+    // No host ports: each replacement came up before its old container stopped.
+    assert.equal(messages.filter((m) => m.includes('(start-first')).length, 2, messages.join('\n'));
+    const started1 = messages.findIndex((m) => m === 'Started the new container hoisttest-pair-1');
+    const stopped1 = messages.findIndex((m) => m === 'Stopped the old container hoisttest-pair-1');
+    assert.ok(started1 >= 0 && stopped1 > started1, messages.join('\n'));
 
     for (const n of [1, 2]) {
       const info = await testDocker().getContainer(`hoisttest-pair-${n}`).inspect();

@@ -19,9 +19,13 @@ import type {
   EngineInfo,
   HealthStatus,
   PulledImage,
+  NewService,
   ReplacementSpec,
   ServiceKind,
   ServiceRef,
+  SwarmServiceState,
+  SwarmUpdateState,
+  TaskInfo,
 } from '../../src/domain/ports/engine.js';
 
 /** What a container of an image does once started. Default: `{ kind: 'runs', health: 'none' }`. */
@@ -42,9 +46,42 @@ export interface FakeContainer {
   exitCode: number | null;
   health: HealthStatus;
   output: string;
+  publishesPorts: boolean;
 }
 
-export type MutatingOp = 'pull' | 'create' | 'start' | 'stop' | 'rename' | 'remove';
+/** A Swarm service as the fake keeps it. */
+export interface FakeSwarmService {
+  id: string;
+  name: string;
+  imageRef: string;
+  version: number;
+  forceUpdate: number;
+  replicas: number | null;
+  update: SwarmServiceState['update'];
+  labels: Record<string, string>;
+  /** Task errors reported for the current image (e.g. a crashing release). */
+  failingTasks: string[];
+  /** Running tasks as reads of the service report them; null: as many as its replicas (1 when global). */
+  running: number | null;
+  /** When above 0, each read of the service counts it down; at 0, `running` is cleared (the tasks caught up). */
+  convergeAfterReads: number;
+  /** An update asked for but not started yet: how many more inspects show the previous UpdateStatus (see updateLag). */
+  startsAfterInspects: number | null;
+  /** The spec before the last update: a rollback puts it back, ForceUpdate included (as Swarm does). */
+  previousSpec: { imageRef: string; forceUpdate: number } | null;
+}
+
+export type MutatingOp =
+  | 'pull'
+  | 'create'
+  | 'start'
+  | 'stop'
+  | 'rename'
+  | 'remove'
+  | 'swarm-update'
+  | 'swarm-scale'
+  | 'swarm-create'
+  | 'swarm-remove';
 
 export interface EngineCall {
   op: MutatingOp;
@@ -77,7 +114,26 @@ export class FakeEngine implements Engine {
    * the caller forever to simulate a crash at that point.
    */
   beforeMutation: ((call: EngineCall) => void | Promise<void>) | null = null;
+  /** 'swarm' makes info() report a swarm engine. */
+  mode: 'standalone' | 'swarm' = 'standalone';
+  readonly swarmServices = new Map<string, FakeSwarmService>();
+  /** repo:tag -> the digest the registry serves now (resolveDigest). */
+  readonly digests = new Map<string, string>();
+  /**
+   * How an update to an image (repo:tag@digest) ends; default 'completed'
+   * ('updating': it never settles). The fake settles an update on the first
+   * inspect after Swarm started it.
+   */
+  readonly updateOutcomes = new Map<string, SwarmUpdateState>();
+  /**
+   * Swarm starts an update asynchronously: for this many inspects after an
+   * update was asked for, the service still shows its previous UpdateStatus;
+   * the next inspect shows the update started ('updating', a new startedAt),
+   * the one after settles it. 0 (default): started at once.
+   */
+  updateLag = 0;
   private nextId = 1;
+  private updatesStarted = 0;
 
   addContainer(input: {
     name: string;
@@ -87,6 +143,7 @@ export class FakeEngine implements Engine {
     labels?: Record<string, string>;
     running?: boolean;
     id?: string;
+    publishesPorts?: boolean;
   }): FakeContainer {
     this.assertNameFree(input.name);
     const running = input.running ?? true;
@@ -101,9 +158,36 @@ export class FakeEngine implements Engine {
       exitCode: running ? null : 0,
       health: 'none',
       output: '',
+      publishesPorts: input.publishesPorts ?? true,
     };
     this.containers.set(container.id, container);
     return container;
+  }
+
+  addSwarmService(input: {
+    name: string;
+    imageRef: string;
+    replicas?: number | null;
+    labels?: Record<string, string>;
+    id?: string;
+  }): FakeSwarmService {
+    const service: FakeSwarmService = {
+      id: input.id ?? `svc-${input.name}`,
+      name: input.name,
+      imageRef: input.imageRef,
+      version: 1,
+      forceUpdate: 0,
+      replicas: input.replicas === undefined ? 2 : input.replicas,
+      update: null,
+      labels: { ...input.labels },
+      failingTasks: [],
+      running: null,
+      convergeAfterReads: 0,
+      startsAfterInspects: null,
+      previousSpec: null,
+    };
+    this.swarmServices.set(service.id, service);
+    return service;
   }
 
   byName(name: string): FakeContainer | undefined {
@@ -126,7 +210,7 @@ export class FakeEngine implements Engine {
 
   async info(): Promise<EngineInfo> {
     this.checkAvailable();
-    return { mode: 'standalone', version: 'fake', apiVersion: '1.47', name: 'fake' };
+    return { mode: this.mode, version: 'fake', apiVersion: '1.47', name: 'fake' };
   }
 
   async listServices(): Promise<DiscoveredService[]> {
@@ -136,14 +220,36 @@ export class FakeEngine implements Engine {
       if (isTransientContainerName(c.name)) continue; // discovery never shows them
       const ref = classify(c);
       const id = `${ref.kind}:${ref.key}`;
-      const group = groups.get(id) ?? { ...ref, imageRef: c.imageRef, containers: [] };
+      const group = groups.get(id) ?? {
+        ...ref,
+        imageRef: c.imageRef,
+        containers: [],
+        labels: { ...c.labels },
+      };
       group.containers.push(toInfo(c));
       groups.set(id, group);
     }
-    return [...groups.values()].map((s) => ({
+    const standalone = [...groups.values()].map((s) => ({
       ...s,
       containers: s.containers.sort((a, b) => a.name.localeCompare(b.name)),
     }));
+    const swarm: DiscoveredService[] = [...this.swarmServices.values()].map((s) => {
+      if (s.convergeAfterReads > 0 && --s.convergeAfterReads === 0) s.running = null;
+      return {
+        kind: 'swarm',
+        key: s.id,
+        name: s.name,
+        imageRef: s.imageRef,
+        containers: [],
+        labels: { ...s.labels },
+        swarm: {
+          desiredReplicas: s.replicas,
+          runningTasks: s.running ?? s.replicas ?? 1,
+          tasks: [],
+        },
+      };
+    });
+    return [...standalone, ...swarm];
   }
 
   async getService(ref: ServiceRef): Promise<DiscoveredService | null> {
@@ -194,8 +300,144 @@ export class FakeEngine implements Engine {
       exitCode: null,
       health: 'none',
       output: '',
+      publishesPorts: from.publishesPorts,
     });
     return id;
+  }
+
+  async createServiceContainer(service: NewService, name: string): Promise<string> {
+    await this.mutation({ op: 'create', target: service.image, name });
+    const image = this.registry.get(service.image);
+    if (!image) throw new HoistError('engine_error', `No such image: ${service.image}`);
+    this.assertNameFree(name);
+    const id = `new-${this.nextId++}`;
+    this.containers.set(id, {
+      id,
+      name,
+      imageRef: service.image,
+      imageId: image.imageId,
+      digest: image.digest,
+      labels: { ...service.labels, 'io.hoist.service': service.name },
+      state: 'created',
+      exitCode: null,
+      health: 'none',
+      output: '',
+      publishesPorts: service.ports.length > 0,
+    });
+    return id;
+  }
+
+  async resolveDigest(imageRef: string): Promise<string> {
+    this.checkAvailable();
+    const digest = this.digests.get(imageRef);
+    if (!digest) throw new HoistError('engine_error', `${imageRef}: manifest unknown`);
+    return digest;
+  }
+
+  async inspectSwarmService(id: string): Promise<SwarmServiceState | null> {
+    this.checkAvailable();
+    const s = this.swarmServices.get(id);
+    if (!s) return null;
+    if (s.startsAfterInspects !== null) {
+      // Swarm has not picked the update up yet: the previous status shows.
+      if (s.startsAfterInspects > 0) s.startsAfterInspects--;
+      else {
+        s.startsAfterInspects = null;
+        s.update = this.startedUpdate();
+      }
+    } else if (s.update?.state === 'updating') {
+      const outcome = this.updateOutcomes.get(s.imageRef) ?? 'completed';
+      if (outcome === 'rollback_completed' && s.previousSpec) {
+        Object.assign(s, s.previousSpec, { previousSpec: null });
+        s.version += 1;
+      }
+      if (outcome !== 'updating') {
+        s.update = {
+          ...s.update,
+          state: outcome,
+          message: outcome === 'completed' ? 'update completed' : `update ${outcome}`,
+          completedAt: s.update.startedAt,
+        };
+      }
+    }
+    return {
+      id: s.id,
+      name: s.name,
+      version: s.version,
+      imageRef: s.imageRef,
+      forceUpdate: s.forceUpdate,
+      replicas: s.replicas,
+      update: s.update ? { ...s.update } : null,
+      labels: { ...s.labels },
+    };
+  }
+
+  async listSwarmTasks(serviceId: string): Promise<TaskInfo[]> {
+    this.checkAvailable();
+    const s = this.swarmServices.get(serviceId);
+    if (!s) return [];
+    return s.failingTasks.map((error, i) => ({
+      id: `task-${i}`,
+      slot: i + 1,
+      nodeId: 'node-1',
+      node: 'fake-node',
+      state: 'failed',
+      desiredState: 'shutdown',
+      error,
+      message: 'started',
+      imageRef: s.imageRef,
+      containerId: null,
+      updatedAt: '2025-01-01T00:00:00.000Z',
+    }));
+  }
+
+  async updateSwarmServiceImage(id: string, imageRef: string): Promise<void> {
+    await this.mutation({ op: 'swarm-update', target: id, name: imageRef });
+    const s = this.mustGetSwarm(id);
+    s.previousSpec = { imageRef: s.imageRef, forceUpdate: s.forceUpdate };
+    s.imageRef = imageRef;
+    s.forceUpdate += 1;
+    s.version += 1;
+    if (this.updateLag > 0) {
+      s.startsAfterInspects = this.updateLag;
+    } else {
+      s.update = this.startedUpdate();
+    }
+  }
+
+  /** A just-started update, with a startedAt no earlier update of this fake had. */
+  private startedUpdate(): SwarmServiceState['update'] {
+    const startedAt = new Date(Date.UTC(2025, 0, 1) + ++this.updatesStarted * 1000);
+    return {
+      state: 'updating',
+      message: 'update in progress',
+      startedAt: startedAt.toISOString(),
+      completedAt: null,
+    };
+  }
+
+  async scaleSwarmService(id: string, replicas: number): Promise<void> {
+    await this.mutation({ op: 'swarm-scale', target: id, name: String(replicas) });
+    const s = this.mustGetSwarm(id);
+    if (s.replicas === null) throw new HoistError('bad_request', 'global service');
+    s.replicas = replicas;
+    s.version += 1;
+  }
+
+  async createSwarmService(service: NewService): Promise<string> {
+    await this.mutation({ op: 'swarm-create', target: service.name });
+    return this.addSwarmService({
+      name: service.name,
+      imageRef: service.image,
+      replicas: service.replicas,
+      labels: { ...service.labels, 'io.hoist.service': service.name },
+      id: `svc-${this.nextId++}`,
+    }).id;
+  }
+
+  async removeSwarmService(id: string): Promise<void> {
+    await this.mutation({ op: 'swarm-remove', target: id });
+    this.swarmServices.delete(id);
   }
 
   async startContainer(id: string): Promise<void> {
@@ -258,6 +500,12 @@ export class FakeEngine implements Engine {
     }
   }
 
+  private mustGetSwarm(id: string): FakeSwarmService {
+    const s = this.swarmServices.get(id);
+    if (!s) throw new HoistError('engine_error', `No such service: ${id}`);
+    return s;
+  }
+
   private mustGet(id: string): FakeContainer {
     const c = this.containers.get(id);
     if (!c) throw new HoistError('engine_error', `No such container: ${id}`);
@@ -292,6 +540,7 @@ function toInfo(c: FakeContainer): ContainerInfo {
     labels: { ...c.labels },
     createdAt: '2025-01-01T00:00:00.000Z',
     startedAt: c.state === 'created' ? null : '2025-01-01T00:00:00.000Z',
+    publishesPorts: c.publishesPorts,
   };
 }
 

@@ -5,7 +5,9 @@
  *
  * Everything a test creates on the engine (containers, volumes, networks)
  * must carry the label io.hoist.test=1 (TEST_LABELS), so cleanupTestContainers()
- * finds it.
+ * finds it. The same goes for the one-node swarm beside it (testSwarmDocker(),
+ * HOIST_TEST_SWARM_DOCKER_HOST): Swarm services too, which
+ * cleanupTestSwarmServices() removes with everything else labelled there.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -55,6 +57,25 @@ let client: Dockerode | undefined;
 export function testDocker(): Dockerode {
   client ??= createDockerClient(testEngineEnv().dockerHost);
   return client;
+}
+
+/** unix:///tmp/hoist-engine.XXXXXX/swarm/docker.sock: the private one-node swarm's manager. */
+export function testSwarmDockerHost(): string {
+  const host = process.env.HOIST_TEST_SWARM_DOCKER_HOST;
+  if (!host) {
+    throw new Error(
+      'HOIST_TEST_SWARM_DOCKER_HOST is not set: run the tests with `npm test`, which starts a private one-node swarm beside the standalone engine (scripts/test-engine.sh; it starts none when HOIST_TEST_ENGINE_SWARM=0 or when another swarm manager holds port 7946)',
+    );
+  }
+  return host;
+}
+
+let swarmClient: Dockerode | undefined;
+
+/** A dockerode client for the private one-node swarm (one per process). */
+export function testSwarmDocker(): Dockerode {
+  swarmClient ??= createDockerClient(testSwarmDockerHost());
+  return swarmClient;
 }
 
 export type TestHealthcheck =
@@ -174,7 +195,62 @@ export async function buildAndPushTestImage(options: TestImageOptions): Promise<
  * leaves it behind).
  */
 export async function cleanupTestContainers(): Promise<void> {
-  const docker = testDocker();
+  await cleanupLabelled(testDocker());
+}
+
+/**
+ * On the one-node swarm: removes every Swarm service labelled io.hoist.test=1,
+ * force-removes their task containers at once (Swarm would otherwise stop them
+ * one by one, each within its stop grace period), then removes the labelled
+ * containers, volumes and networks like cleanupTestContainers().
+ */
+export async function cleanupTestSwarmServices(): Promise<void> {
+  const docker = testSwarmDocker();
+  const services = await docker.listServices({ filters: { label: [`${TEST_LABEL}=1`] } });
+  const taskContainers = async () =>
+    (
+      await Promise.all(
+        services.map((s) =>
+          docker.listContainers({
+            all: true,
+            filters: { label: [`com.docker.swarm.service.id=${s.ID}`] },
+          }),
+        ),
+      )
+    ).flat();
+  // Named volumes Swarm made for the tasks carry no labels: note them before they go.
+  const mounted = (await taskContainers()).flatMap((c) =>
+    (c.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!),
+  );
+  // One service at a time, and Swarm removes their tasks itself: removing task containers
+  // behind its back races its task reaper, and Docker 20.10's swarmkit then dereferences a
+  // deleted task and crashes the daemon (SetServiceTasksRemove).
+  for (const s of services) {
+    await docker
+      .getService(s.ID)
+      .remove()
+      .catch((error: { statusCode?: number }) => {
+        if (error.statusCode !== 404) throw error;
+      });
+  }
+  await waitFor(
+    'Swarm to remove the tasks of the test services',
+    async () => ((await taskContainers()).length === 0 ? true : undefined),
+    60_000,
+    250,
+  );
+  await Promise.all(
+    [...new Set(mounted)].map((name) =>
+      docker
+        .getVolume(name)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
+  await cleanupLabelled(docker);
+}
+
+async function cleanupLabelled(docker: Dockerode): Promise<void> {
   const filters = { label: [`${TEST_LABEL}=1`] };
   const containers = await docker.listContainers({ all: true, filters });
   const mounted = new Set<string>();

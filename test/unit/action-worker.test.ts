@@ -13,7 +13,7 @@ import { enqueueRedeploy } from '../../src/domain/actions/action-queue.js';
 import type { ActionRunner, WorkerOptions } from '../../src/domain/actions/action-worker.js';
 import { ActionWorker } from '../../src/domain/actions/action-worker.js';
 import { isTransientContainerName } from '../../src/domain/actions/container-names.js';
-import type { RedeployOutcome } from '../../src/domain/actions/redeploy.js';
+import type { ActionOutcome } from '../../src/domain/actions/action.js';
 import { ACTION_LABEL, StandaloneRedeploy } from '../../src/domain/actions/redeploy.js';
 import type { Logger } from '../../src/domain/logger.js';
 import type { Store } from '../../src/domain/ports/store.js';
@@ -136,10 +136,10 @@ class HeldRunner implements ActionRunner {
   /** The most runs open at once, and any service seen running twice at once. */
   peak = 0;
   readonly sameServiceTwice: string[] = [];
-  private readonly finishers = new Map<string, (outcome: RedeployOutcome) => void>();
+  private readonly finishers = new Map<string, (outcome: ActionOutcome) => void>();
   private readonly serviceOf = new Map<string, string>();
 
-  run(action: Action): Promise<RedeployOutcome> {
+  run(action: Action): Promise<ActionOutcome> {
     this.started.push(action);
     if ([...this.serviceOf.values()].includes(action.serviceId)) {
       this.sameServiceTwice.push(action.serviceId);

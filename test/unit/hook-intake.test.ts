@@ -248,3 +248,131 @@ describe('HookIntake', () => {
     assert.equal(b.action.serviceId, other.id);
   });
 });
+
+describe('HookIntake: SCALEUP handlers', () => {
+  async function scaleUp(
+    f: Fixture,
+    maxScale?: number,
+  ): Promise<{ webhook: Webhook; token: string }> {
+    const created = await f.handlers.create(f.service.id, {
+      name: 'autoscaler',
+      operation: 'SCALEUP',
+      maxScale,
+    });
+    return { webhook: created.webhook, token: tokenOf(created.url) };
+  }
+
+  it('turns five calls into five Pending scale actions that add 1 each, none coalesced', async () => {
+    const f = await fixture();
+    const hook = await scaleUp(f);
+
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await f.intake.receive(hook.token, call()));
+
+    assert.ok(results.every((r) => !r.coalesced));
+    assert.equal(new Set(results.map((r) => r.action.id)).size, 5);
+    const actions = await f.store.listActions({ serviceId: f.service.id });
+    assert.equal(actions.length, 5);
+    for (const action of actions) {
+      assert.equal(action.type, 'scale');
+      assert.equal(action.state, 'Pending');
+      assert.deepEqual(action.options, { add: 1 });
+      assert.deepEqual(action.trigger, {
+        kind: 'webhook',
+        webhookId: hook.webhook.id,
+        webhookName: 'autoscaler',
+      });
+    }
+    const deliveries = await f.store.listDeliveries(hook.webhook.id, 10);
+    assert.equal(deliveries.length, 5);
+    assert.ok(deliveries.every((d) => d.outcome === 'accepted'));
+    assert.equal(f.wakeUps, 5);
+  });
+
+  it('does not coalesce five concurrent calls either', async () => {
+    const f = await fixture();
+    const hook = await scaleUp(f);
+    await Promise.all(Array.from({ length: 5 }, () => f.intake.receive(hook.token, call())));
+    const actions = await f.store.listActions({ serviceId: f.service.id });
+    assert.equal(actions.filter((a) => a.type === 'scale' && a.state === 'Pending').length, 5);
+  });
+
+  it('queues a scale next to a Pending redeploy without joining it', async () => {
+    const f = await fixture();
+    const hook = await scaleUp(f);
+    const redeploy = await f.intake.receive(f.token, call());
+    const scale = await f.intake.receive(hook.token, call());
+    assert.equal(scale.coalesced, false);
+    assert.notEqual(scale.action.id, redeploy.action.id);
+    assert.equal(scale.action.type, 'scale');
+  });
+
+  it('adds the count of the URL', async () => {
+    const f = await fixture();
+    const hook = await scaleUp(f);
+    const result = await f.intake.receive(hook.token, call(), '3');
+    assert.deepEqual(result.action.options, { add: 3 });
+    assert.deepEqual((await f.store.getAction(result.action.id))?.options, { add: 3 });
+  });
+
+  it('accepts a count up to the handler\u2019s own maximum', async () => {
+    const f = await fixture();
+    const hook = await scaleUp(f, 4);
+    const result = await f.intake.receive(hook.token, call(), '4');
+    assert.deepEqual(result.action.options, { add: 4 });
+    const refused = await refusal(f.intake.receive(hook.token, call(), '5'));
+    assert.equal(refused.code, 'bad_request');
+    assert.match(refused.message, /1 to 4/);
+  });
+
+  for (const count of ['11', '0', 'three', '-1', '2.5', '', '1e1']) {
+    it(`refuses the count "${count}" with a clear message and records a rejected delivery`, async () => {
+      const f = await fixture();
+      const hook = await scaleUp(f);
+
+      const error = await refusal(f.intake.receive(hook.token, call(), count));
+
+      assert.equal(error.code, 'bad_request');
+      assert.match(error.message, /adds 1 to 10 replicas/);
+      assert.match(error.message, /\/hooks\/<token>\/N with N from 1 to 10/);
+      assert.deepEqual(await f.store.listActions({ serviceId: f.service.id }), []);
+      const deliveries = await f.store.listDeliveries(hook.webhook.id, 10);
+      assert.equal(deliveries.length, 1);
+      assert.equal(deliveries[0]?.outcome, 'rejected');
+      assert.equal(deliveries[0]?.reason, error.message);
+      assert.equal(deliveries[0]?.actionId, null);
+      assert.equal(f.wakeUps, 0);
+    });
+  }
+
+  it('refuses a count on a REDEPLOY handler, recording a rejected delivery', async () => {
+    const f = await fixture();
+
+    const error = await refusal(f.intake.receive(f.token, call(), '2'));
+
+    assert.equal(error.code, 'bad_request');
+    assert.match(error.message, /takes no count/);
+    assert.deepEqual(await f.store.listActions({ serviceId: f.service.id }), []);
+    const deliveries = await f.store.listDeliveries(f.webhook.id, 10);
+    assert.deepEqual(
+      deliveries.map((d) => d.outcome),
+      ['rejected'],
+    );
+  });
+
+  it('answers an unknown token with a count as any unknown token', async () => {
+    const f = await fixture();
+    const error = await refusal(f.intake.receive('y'.repeat(43), call(), '2'));
+    assert.equal(error.code, 'webhook_not_found');
+    assert.equal(error.message, UNKNOWN_HOOK_MESSAGE);
+  });
+
+  it('answers a revoked SCALEUP handler with a bad count as unknown, recording nothing', async () => {
+    const f = await fixture();
+    const hook = await scaleUp(f);
+    await f.handlers.revoke(f.service.id, hook.webhook.id);
+    const error = await refusal(f.intake.receive(hook.token, call(), 'zzz'));
+    assert.equal(error.code, 'webhook_not_found');
+    assert.deepEqual(await f.store.listDeliveries(hook.webhook.id, 10), []);
+  });
+});

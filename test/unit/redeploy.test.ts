@@ -11,7 +11,8 @@ import {
   isTransientContainerName,
   transientName,
 } from '../../src/domain/actions/container-names.js';
-import type { RedeployJournal, RedeployOutcome } from '../../src/domain/actions/redeploy.js';
+import type { RedeployJournal } from '../../src/domain/actions/redeploy.js';
+import type { ActionOutcome } from '../../src/domain/actions/action.js';
 import { ACTION_LABEL, StandaloneRedeploy } from '../../src/domain/actions/redeploy.js';
 import { EngineUnavailableError, HoistError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/domain/ports/store.js';
@@ -38,9 +39,16 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
+/** A container of the fixture's service; it publishes host ports unless said otherwise. */
+interface Existing {
+  name: string;
+  running?: boolean;
+  publishesPorts?: boolean;
+}
+
 /** A compose service shop/web with the given containers on the old image, and an action In progress for it. */
 async function fixture(
-  containers: { name: string; running?: boolean }[] = [{ name: 'web-1' }, { name: 'web-2' }],
+  containers: Existing[] = [{ name: 'web-1' }, { name: 'web-2' }],
   options: { reuseVolumes: boolean } = { reuseVolumes: true },
 ): Promise<Fixture> {
   const store = await openSqliteStore(':memory:');
@@ -56,6 +64,7 @@ async function fixture(
       digest: OLD_DIGEST,
       labels: composeLabels('shop', 'web'),
       running: c.running ?? true,
+      publishesPorts: c.publishesPorts ?? true,
     });
   }
   const now = clock.now().toISOString();
@@ -99,7 +108,7 @@ async function stored(f: Fixture): Promise<Action> {
 }
 
 /** Runs the redeploy on the action as stored now (a resume when its journal is set). */
-async function run(f: Fixture): Promise<RedeployOutcome> {
+async function run(f: Fixture): Promise<ActionOutcome> {
   return f.redeploy.run(await stored(f));
 }
 
@@ -107,7 +116,7 @@ async function run(f: Fixture): Promise<RedeployOutcome> {
  * The outcome the worker records: run()'s result, or Failed with the message
  * of an engine error run() let through (EngineUnavailableError is rethrown).
  */
-async function recordedOutcome(f: Fixture): Promise<RedeployOutcome> {
+async function recordedOutcome(f: Fixture): Promise<ActionOutcome> {
   try {
     return await run(f);
   } catch (error) {
@@ -138,7 +147,7 @@ async function crashBeforeCall(f: Fixture, k: number): Promise<void> {
 }
 
 /** A fresh process: a new runner on the same store and engine, attempts + 1 as the worker does. */
-async function resume(f: Fixture): Promise<RedeployOutcome> {
+async function resume(f: Fixture): Promise<ActionOutcome> {
   const action = await stored(f);
   await f.store.updateAction(f.actionId, { attempts: action.attempts + 1 });
   f.redeploy = newRunner(f.store, f.engine, f.clock);
@@ -222,8 +231,8 @@ describe('StandaloneRedeploy', () => {
     assert.equal(journal.imageRef, IMAGE);
     assert.equal(journal.imageId, NEW);
     assert.deepEqual(journal.targets, [
-      { oldId: 'old-web-1', name: 'web-1', wasRunning: true },
-      { oldId: 'old-web-2', name: 'web-2', wasRunning: true },
+      { oldId: 'old-web-1', name: 'web-1', wasRunning: true, publishesPorts: true },
+      { oldId: 'old-web-2', name: 'web-2', wasRunning: true, publishesPorts: true },
     ]);
 
     assertAllNew(f, BOTH_RUNNING);
@@ -396,23 +405,141 @@ describe('StandaloneRedeploy', () => {
     assert.equal((await stored(f)).digestAfter, NEW_DIGEST);
   });
 
+  describe('order: start-first without host ports, stop-first with them', () => {
+    const NO_PORTS = [
+      { name: 'web-1', publishesPorts: false },
+      { name: 'web-2', publishesPorts: false },
+    ];
+
+    it('starts the new container and waits until it is ready before stopping the old one', async () => {
+      const f = await fixture([{ name: 'web-1', publishesPorts: false }]);
+      const at = new Map<string, number>();
+      f.engine.beforeMutation = (call) => {
+        at.set(`${call.op} ${call.target}`, f.clock.now().getTime());
+      };
+
+      const outcome = await run(f);
+
+      assert.deepEqual(outcome, { state: 'Success', reason: null });
+      assert.deepEqual(f.engine.trace(), [
+        `pull ${IMAGE}`,
+        `create old-web-1 ${transientName('web-1', 'new', f.actionId)}`,
+        'start new-1',
+        'stop old-web-1',
+        `rename old-web-1 ${transientName('web-1', 'old', f.actionId)}`,
+        'rename new-1 web-1',
+        'remove old-web-1',
+      ]);
+      const readyFor = (at.get('stop old-web-1') ?? NaN) - (at.get('start new-1') ?? NaN);
+      assert.ok(readyFor >= TIMING.monitorMs, `the old one stopped after ${readyFor} ms`);
+      assertAllNew(f, [{ name: 'web-1', running: true }]);
+      const log = await logOf(f);
+      assert.ok(
+        log.some((m) => m.includes('web-1') && m.includes('start-first')),
+        log.join('\n'),
+      );
+      assert.ok(!log.some((m) => m.includes('stop-first')), log.join('\n'));
+    });
+
+    it('replaces a container that publishes host ports stop-first, and says so', async () => {
+      const f = await fixture([{ name: 'web-1', publishesPorts: true }]);
+      assert.equal((await run(f)).state, 'Success');
+      const trace = f.engine.trace();
+      assert.ok(trace.indexOf('stop old-web-1') < trace.indexOf('start new-1'), trace.join('\n'));
+      const log = await logOf(f);
+      assert.ok(
+        log.some((m) => m.includes('web-1') && m.includes('stop-first')),
+        log.join('\n'),
+      );
+      assert.ok(!log.some((m) => m.includes('start-first')), log.join('\n'));
+    });
+
+    it('records the order of each container in a mixed service', async () => {
+      const f = await fixture([{ name: 'web-1', publishesPorts: false }, { name: 'web-2' }]);
+      assert.equal((await run(f)).state, 'Success');
+      const log = await logOf(f);
+      assert.ok(
+        log.includes(
+          'Created the new container for web-1 (start-first: it publishes no host port)',
+        ),
+        log.join('\n'),
+      );
+      assert.ok(
+        log.includes('Created the new container for web-2 (stop-first: it publishes host ports)'),
+        log.join('\n'),
+      );
+      assertAllNew(f, BOTH_RUNNING);
+    });
+
+    it('leaves the old container running under its name the whole time when the new one fails', async () => {
+      const f = await fixture([{ name: 'web-1', publishesPorts: false }]);
+      f.engine.behaviors.set(NEW, { kind: 'exits', exitCode: 1, output: 'boom' });
+      const violations: string[] = [];
+      f.engine.beforeMutation = (call) => {
+        const holder = f.engine.byName('web-1');
+        if (holder?.id !== 'old-web-1' || holder.state !== 'running') {
+          violations.push(
+            `before ${call.op} ${call.target}: web-1 is ${holder?.id} ${holder?.state}`,
+          );
+        }
+      };
+
+      const outcome = await run(f);
+
+      assert.equal(outcome.state, 'Failed');
+      assert.match(outcome.reason ?? '', /web-1 exited with code 1/);
+      assert.deepEqual(violations, []);
+      const trace = f.engine.trace();
+      assert.ok(
+        !trace.some((t) => /^(stop|start|rename|remove) old-web-1/.test(t)),
+        `old touched: ${trace.join('\n')}`,
+      );
+      assertAllOld(f, [{ name: 'web-1', running: true }]);
+    });
+
+    it('puts the first container back when the second start-first one fails; the second old one never stops', async () => {
+      const f = await fixture(NO_PORTS);
+      f.engine.beforeMutation = (call) => {
+        if (call.op === 'start' && call.target === 'new-2') {
+          f.engine.behaviors.set(NEW, { kind: 'exits', exitCode: 1 });
+        }
+      };
+
+      const outcome = await run(f);
+
+      assert.equal(outcome.state, 'Failed');
+      assertAllOld(f, BOTH_RUNNING);
+      const trace = f.engine.trace();
+      assert.ok(!trace.includes('stop old-web-2'), trace.join('\n'));
+      assert.ok(trace.includes('start old-web-1'), 'the first old container was restarted');
+    });
+  });
+
   describe('resumes after a crash', () => {
     /** The engine calls of an uninterrupted run of the same scenario. */
-    async function fullTrace(
-      containers: { name: string; running?: boolean }[],
-      failing: boolean,
-    ): Promise<string[]> {
+    async function fullTrace(containers: Existing[], failing: boolean): Promise<string[]> {
       const f = await fixture(containers);
       if (failing) f.engine.behaviors.set(NEW, { kind: 'exits', exitCode: 1 });
       await run(f);
       return f.engine.trace();
     }
 
-    const scenarios = [
+    const scenarios: { title: string; containers: Existing[] }[] = [
       { title: 'two running containers', containers: [{ name: 'web-1' }, { name: 'web-2' }] },
       {
         title: 'a running and a stopped container',
         containers: [{ name: 'web-1' }, { name: 'web-2', running: false }],
+      },
+      {
+        title: 'two start-first containers (no host ports)',
+        containers: [
+          { name: 'web-1', publishesPorts: false },
+          { name: 'web-2', publishesPorts: false },
+        ],
+      },
+      {
+        title: 'a start-first and a stop-first container',
+        containers: [{ name: 'web-1', publishesPorts: false }, { name: 'web-2' }],
       },
     ];
 

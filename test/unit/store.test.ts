@@ -54,6 +54,7 @@ function webhook(serviceId: string, overrides: Partial<WebhookWithHash> = {}): W
     revokedAt: null,
     lastCalledAt: null,
     callCount: 0,
+    maxScale: 10,
     ...overrides,
   };
 }
@@ -415,8 +416,11 @@ describe('SQLite store', () => {
       await store.insertAction(first);
       await assert.rejects(
         store.insertAction(action(svc.id)),
-        /UNIQUE constraint failed: actions.service_id, actions.type/,
+        /UNIQUE constraint failed: actions.service_id/,
       );
+      // Scale actions queue rather than coalesce: several may be Pending.
+      await store.insertAction(action(svc.id, { type: 'scale' }));
+      await store.insertAction(action(svc.id, { type: 'scale' }));
       // Other services, and other states, are not limited.
       await store.insertAction(action(other.id));
       await store.insertAction(action(svc.id, { state: 'Success' }));
@@ -682,7 +686,7 @@ describe('SQLite store', () => {
         }[];
         assert.deepEqual(
           names.map((n) => n.name),
-          ['0001_initial'],
+          ['0001_initial', '0002_scale'],
         );
       } finally {
         raw.close();

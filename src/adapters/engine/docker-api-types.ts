@@ -54,11 +54,16 @@ export interface RawHostConfig {
   Binds?: string[] | null;
   Mounts?: { Target?: string }[] | null;
   NetworkMode?: string;
-  PortBindings?: Record<string, unknown> | null;
+  PortBindings?: Record<string, RawPortBinding[] | null> | null;
   Links?: string[] | null;
   MaskedPaths?: string[] | null;
   ReadonlyPaths?: string[] | null;
   [key: string]: unknown;
+}
+
+export interface RawPortBinding {
+  HostIp?: string;
+  HostPort?: string;
 }
 
 export interface RawContainer {
@@ -76,7 +81,10 @@ export interface RawContainer {
   Config: RawContainerConfig;
   HostConfig: RawHostConfig;
   Mounts?: RawMount[] | null;
-  NetworkSettings?: { Networks?: Record<string, RawEndpoint> | null };
+  NetworkSettings?: {
+    Networks?: Record<string, RawEndpoint> | null;
+    Ports?: Record<string, RawPortBinding[] | null> | null;
+  };
 }
 
 export interface RawImage {
@@ -95,4 +103,70 @@ export interface RawContainerSummary {
   Id: string;
   Names?: string[] | null;
   Labels?: Labels | null;
+}
+
+export interface RawInfo {
+  Name?: string;
+  ServerVersion?: string;
+  Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; NodeID?: string };
+}
+
+// ---------------------------------------------------------------------------
+// Swarm.
+
+/** A service's spec: read, changed in a few places, and sent back as it is otherwise. */
+export interface RawServiceSpec {
+  Name?: string;
+  Labels?: Labels | null;
+  TaskTemplate?: {
+    ContainerSpec?: { Image?: string; [key: string]: unknown };
+    ForceUpdate?: number;
+    [key: string]: unknown;
+  };
+  Mode?: {
+    Replicated?: { Replicas?: number };
+    Global?: object;
+    ReplicatedJob?: object;
+    GlobalJob?: object;
+  };
+  UpdateConfig?: Record<string, unknown>;
+  RollbackConfig?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface RawService {
+  ID: string;
+  Version?: { Index?: number };
+  CreatedAt?: string;
+  UpdatedAt?: string;
+  Spec: RawServiceSpec;
+  UpdateStatus?: {
+    State?: string;
+    StartedAt?: string;
+    CompletedAt?: string;
+    Message?: string;
+  } | null;
+}
+
+export interface RawTask {
+  ID: string;
+  ServiceID?: string;
+  NodeID?: string;
+  Slot?: number;
+  CreatedAt?: string;
+  UpdatedAt?: string;
+  DesiredState?: string;
+  Spec?: { ContainerSpec?: { Image?: string } };
+  Status?: {
+    Timestamp?: string;
+    State?: string;
+    Message?: string;
+    Err?: string;
+    ContainerStatus?: { ContainerID?: string };
+  };
+}
+
+export interface RawNode {
+  ID: string;
+  Description?: { Hostname?: string };
 }

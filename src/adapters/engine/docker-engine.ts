@@ -13,10 +13,13 @@ import type {
   Engine,
   EngineInfo,
   HealthStatus,
+  NewService,
   PulledImage,
   ReplacementSpec,
   ServiceKind,
   ServiceRef,
+  SwarmServiceState,
+  TaskInfo,
 } from '../../domain/ports/engine.js';
 import { EngineUnavailableError, HoistError } from '../../domain/errors.js';
 import { isTransientContainerName } from '../../domain/actions/container-names.js';
@@ -25,14 +28,39 @@ import type {
   RawContainerSummary,
   RawImage,
   RawImageSummary,
+  RawInfo,
+  RawNode,
+  RawPortBinding,
+  RawService,
+  RawServiceSpec,
+  RawTask,
 } from './docker-api-types.js';
 import { DEFAULT_DOCKER_HOST, createDockerClient } from './docker-client.js';
 import { IMAGE_ID, digestFor, parseImageRef } from './image-ref.js';
-import { replacementConfig } from './replacement-config.js';
+import { registryCredentials, type RegistryCredentials } from './registry-auth.js';
+import {
+  anonymousDestinations,
+  replacementConfig,
+  type ContainerCreateBody,
+} from './replacement-config.js';
+import {
+  HOIST_SERVICE_LABEL as HOIST_SERVICE,
+  serviceContainerConfig,
+  swarmServiceSpec,
+} from './service-specs.js';
+import {
+  SWARM_SERVICE_ID_LABEL,
+  newestFirst,
+  nodeNames,
+  specWithImage,
+  specWithReplicas,
+  toDiscoveredSwarmService,
+  toSwarmServiceState,
+  toTaskInfo,
+} from './swarm-services.js';
 
 const COMPOSE_PROJECT = 'com.docker.compose.project';
 const COMPOSE_SERVICE = 'com.docker.compose.service';
-const HOIST_SERVICE = 'io.hoist.service';
 
 export interface DockerEngineOptions {
   /** Where the daemon is: unix:///path/docker.sock, tcp://host:port or http(s)://host:port. Named in errors. */
@@ -41,6 +69,8 @@ export interface DockerEngineOptions {
   docker?: Dockerode;
   /** Idle timeout of one request, in ms (default 5 minutes: a stop waits for the container's stop timeout). */
   requestTimeoutMs?: number;
+  /** Where the Docker config file with registry credentials is: default $DOCKER_CONFIG, else ~/.docker (read per call). */
+  dockerConfigDir?: string;
 }
 
 // ---------------------------------------------------------------------------
@@ -98,32 +128,44 @@ function daemonMessage(error: DockerishError): string {
 export class DockerEngine implements Engine {
   readonly dockerHost: string;
   private readonly docker: Dockerode;
+  private readonly dockerConfigDir: string | undefined;
 
   constructor(options: DockerEngineOptions = {}) {
     this.dockerHost = options.dockerHost ?? DEFAULT_DOCKER_HOST;
     this.docker =
       options.docker ??
       createDockerClient(this.dockerHost, { requestTimeoutMs: options.requestTimeoutMs });
+    this.dockerConfigDir = options.dockerConfigDir;
   }
 
   async info(): Promise<EngineInfo> {
     const [info, version] = await Promise.all([
-      this.call('read the engine info', () => this.docker.info() as Promise<RawInfo>),
+      this.rawInfo(),
       this.call('read the engine version', () => this.docker.version() as Promise<RawVersion>),
     ]);
     return {
-      mode: info.Swarm?.LocalNodeState === 'active' ? 'swarm' : 'standalone',
+      mode: swarmActive(info) ? 'swarm' : 'standalone',
       version: version.Version ?? info.ServerVersion ?? 'unknown',
       apiVersion: version.ApiVersion ?? 'unknown',
       name: info.Name ?? '',
     };
   }
 
+  /**
+   * Standalone services, and on a swarm manager every Swarm service too (in
+   * three calls, whatever their number: services, tasks, nodes). Containers of
+   * Swarm tasks are not standalone services.
+   */
   async listServices(): Promise<DiscoveredService[]> {
-    return this.discover({});
+    const [info, standalone] = await Promise.all([this.rawInfo(), this.discover({})]);
+    // A worker node cannot see the cluster's services (the engine answers 503).
+    const swarm =
+      swarmActive(info) && info.Swarm?.ControlAvailable ? await this.discoverSwarm() : [];
+    return [...standalone, ...swarm].sort(byKindAndKey);
   }
 
   async getService(ref: ServiceRef): Promise<DiscoveredService | null> {
+    if (ref.kind === 'swarm') return this.getSwarmService(ref.key);
     const filters: Record<string, string[]> = {};
     if (ref.kind === 'compose') {
       const slash = ref.key.indexOf('/');
@@ -144,14 +186,27 @@ export class DockerEngine implements Engine {
   async pullImage(imageRef: string): Promise<PulledImage> {
     const { repository, tag } = await this.redeployableRef(imageRef);
     const pullRef = `${repository}:${tag}`;
+    const credentials = await this.credentialsFor(pullRef);
     const stream = (await this.call(`pull ${pullRef}`, () =>
-      this.docker.createImage({ fromImage: repository, tag }),
-    )) as NodeJS.ReadableStream;
+      this.docker.createImage({
+        fromImage: repository,
+        tag,
+        ...(credentials.auth ? { authconfig: credentials.auth } : {}),
+      }),
+    ).catch((error: unknown) => {
+      if (!(error instanceof HoistError) || error instanceof EngineUnavailableError) throw error;
+      const hint = credentialsHint(credentials, error.message);
+      if (!hint) throw error;
+      throw new HoistError(error.code, `${error.message}${hint}`, { cause: error.cause });
+    })) as NodeJS.ReadableStream;
     const events = await this.readProgress(stream, `pull ${pullRef}`);
     const failure = events.find((e) => e.error || e.errorDetail);
     if (failure) {
       const message = failure.errorDetail?.message ?? failure.error ?? 'unknown error';
-      throw new HoistError('engine_error', `Pulling ${pullRef} failed: ${message}`);
+      throw new HoistError(
+        'engine_error',
+        `Pulling ${pullRef} failed: ${message}${credentialsHint(credentials, message)}`,
+      );
     }
     const image = (await this.call(
       `inspect image ${pullRef}`,
@@ -167,8 +222,11 @@ export class DockerEngine implements Engine {
     return toContainerInfo(raw, digestFor(raw.Config.Image ?? '', image?.RepoDigests));
   }
 
+  /** Standalone containers only: the containers of Swarm tasks are Swarm's to manage. */
   async listContainersWithLabel(label: string, value: string): Promise<ContainerInfo[]> {
-    const summaries = await this.listSummaries({ label: [`${label}=${value}`] });
+    const summaries = (await this.listSummaries({ label: [`${label}=${value}`] })).filter(
+      (s) => !isSwarmTask(s),
+    );
     const [raws, digests] = await Promise.all([this.inspectAll(summaries), this.repoDigests()]);
     return raws
       .map((raw) => toContainerInfo(raw, digestFor(raw.Config.Image ?? '', digests.get(raw.Image))))
@@ -184,26 +242,17 @@ export class DockerEngine implements Engine {
       );
     }
     const oldImage = await this.inspectImageOrNull(old.Image);
-    const { body, extraNetworks } = replacementConfig(old, oldImage?.Config ?? null, spec);
+    const config = replacementConfig(old, oldImage?.Config ?? null, spec);
+    // A reused anonymous volume is the old container's data: never removed with a failed copy.
+    return this.createContainer(spec.name, config, { removeVolumesOnFailure: !spec.reuseVolumes });
+  }
 
-    const created = (await this.call(`create container ${spec.name}`, () =>
-      this.docker.createContainer({
-        _query: { name: spec.name },
-        _body: body,
-      } as unknown as Dockerode.ContainerCreateOptions),
-    )) as Dockerode.Container;
-    const id = created.id;
-    try {
-      for (const { network, endpoint } of extraNetworks) {
-        await this.call(`connect ${spec.name} to network ${network}`, () =>
-          this.docker.getNetwork(network).connect({ Container: id, EndpointConfig: endpoint }),
-        );
-      }
-    } catch (error) {
-      await this.removeContainer(id, { volumes: !spec.reuseVolumes }).catch(() => undefined);
-      throw error;
-    }
-    return id;
+  async createServiceContainer(service: NewService, name: string): Promise<string> {
+    // The engine accepts a connection of a created container to any name and fails only at start.
+    await Promise.all(service.networks.map((network) => this.requireNetwork(network)));
+    return this.createContainer(name, serviceContainerConfig(service), {
+      removeVolumesOnFailure: true,
+    });
   }
 
   async startContainer(id: string): Promise<void> {
@@ -221,6 +270,9 @@ export class DockerEngine implements Engine {
   }
 
   async removeContainer(id: string, options: { volumes: boolean }): Promise<void> {
+    // Docker's `v` removes only volumes it made anonymously; those Hoist carried over by name
+    // (ANONYMOUS_VOLUMES_LABEL) are anonymous too, and go with their container the same way.
+    const carried = options.volumes ? await this.carriedVolumes(id) : [];
     try {
       await this.call(`remove container ${id}`, () =>
         this.docker.getContainer(id).remove({ force: true, v: options.volumes }),
@@ -233,6 +285,22 @@ export class DockerEngine implements Engine {
       }
       throw error;
     }
+    for (const name of carried) {
+      // Still in use elsewhere (409) or already gone (404): not ours to force.
+      await this.docker
+        .getVolume(name)
+        .remove()
+        .catch(() => undefined);
+    }
+  }
+
+  private async carriedVolumes(id: string): Promise<string[]> {
+    const raw = await this.inspectRaw(id);
+    if (!raw) return [];
+    const destinations = new Set(anonymousDestinations(raw.Config.Labels ?? {}));
+    return (raw.Mounts ?? [])
+      .filter((m) => m.Type === 'volume' && m.Name && destinations.has(m.Destination))
+      .map((m) => m.Name!);
   }
 
   async logsTail(id: string, lines: number): Promise<string> {
@@ -255,10 +323,319 @@ export class DockerEngine implements Engine {
   }
 
   // -------------------------------------------------------------------------
+  // Swarm.
+
+  async resolveDigest(imageRef: string): Promise<string> {
+    const { repository, tag } = await this.redeployableRef(imageRef);
+    const ref = `${repository}:${tag}`;
+    const credentials = await this.credentialsFor(ref);
+    let answer: { Descriptor?: { digest?: string } } | null;
+    try {
+      answer = await this.request(`resolve ${ref} to a digest`, {
+        method: 'GET',
+        path: `/distribution/${ref}/json`,
+        auth: credentials.auth,
+      });
+    } catch (error) {
+      if (error instanceof EngineUnavailableError || !(error instanceof HoistError)) throw error;
+      const message = daemonMessage((error.cause ?? {}) as DockerishError);
+      throw new HoistError(
+        'engine_error',
+        `Cannot resolve ${ref} to a digest: ${message}. ${resolveHint(ref, credentials, message)}`,
+        { cause: error.cause ?? error },
+      );
+    }
+    const digest = answer?.Descriptor?.digest;
+    if (!digest || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+      throw new HoistError(
+        'engine_error',
+        `Cannot resolve ${ref} to a digest: the engine answered without one (${JSON.stringify(answer).slice(0, 200)}).`,
+      );
+    }
+    return digest;
+  }
+
+  async inspectSwarmService(id: string): Promise<SwarmServiceState | null> {
+    const raw = await this.inspectServiceRaw(id);
+    return raw ? toSwarmServiceState(raw) : null;
+  }
+
+  /** Every task of the service, its shut-down history included, newest first. */
+  async listSwarmTasks(serviceId: string): Promise<TaskInfo[]> {
+    let tasks: RawTask[];
+    let nodes: RawNode[];
+    try {
+      [tasks, nodes] = await Promise.all([
+        this.request<RawTask[]>(`list the tasks of Swarm service ${serviceId}`, {
+          method: 'GET',
+          path: '/tasks',
+          query: { filters: { service: [serviceId] } },
+        }),
+        this.listNodes(),
+      ]);
+    } catch (error) {
+      // The engine answers 404 for a service filter that names no service.
+      if (await this.isMissingSwarmObject(error)) return [];
+      throw error;
+    }
+    const names = nodeNames(nodes);
+    return tasks.sort(newestFirst).map((t) => toTaskInfo(t, names));
+  }
+
+  async updateSwarmServiceImage(id: string, imageRef: string): Promise<void> {
+    // Sent with the update, so that every node can pull a private image.
+    const credentials = await this.credentialsFor(imageRef);
+    await this.updateServiceSpec(
+      id,
+      `update Swarm service ${id} to ${imageRef}`,
+      (service) => specWithImage(service, imageRef),
+      credentials,
+    );
+  }
+
+  async scaleSwarmService(id: string, replicas: number): Promise<void> {
+    await this.updateServiceSpec(id, `scale Swarm service ${id} to ${replicas}`, (service) =>
+      specWithReplicas(service, replicas),
+    );
+  }
+
+  /**
+   * Like `docker service create`, pins the image to the digest the registry
+   * serves now (so every node runs the same image), or, when the registry
+   * cannot say (an image only on this node), leaves the reference as it is.
+   */
+  async createSwarmService(service: NewService): Promise<string> {
+    const credentials = await this.credentialsFor(service.image);
+    const parsed = parseImageRef(service.image);
+    let image = service.image;
+    if (!parsed.digest) {
+      const digest = await this.resolveDigest(image).catch((error: unknown) => {
+        if (error instanceof EngineUnavailableError) throw error;
+        return null;
+      });
+      if (digest) image = `${parsed.repository}:${parsed.tag ?? 'latest'}@${digest}`;
+    }
+    const created = await this.request<{ ID?: string } | null>(
+      `create Swarm service ${service.name}`,
+      {
+        method: 'POST',
+        path: '/services/create',
+        body: swarmServiceSpec({ ...service, image }),
+        auth: credentials.auth,
+      },
+    );
+    if (!created?.ID) {
+      throw new HoistError(
+        'engine_error',
+        `Docker created Swarm service ${service.name} but did not say its ID.`,
+      );
+    }
+    return created.ID;
+  }
+
+  /** No error when it is already gone. */
+  async removeSwarmService(id: string): Promise<void> {
+    try {
+      await this.request(`remove Swarm service ${id}`, {
+        method: 'DELETE',
+        path: `/services/${encodeURIComponent(id)}`,
+      });
+    } catch (error) {
+      if (statusOf((error as HoistError).cause) === 404) return;
+      throw error;
+    }
+  }
+
+  // -------------------------------------------------------------------------
+
+  private async rawInfo(): Promise<RawInfo> {
+    return this.call('read the engine info', () => this.docker.info() as Promise<RawInfo>);
+  }
+
+  /** Every Swarm service, with its tasks and their nodes' names: three calls. */
+  private async discoverSwarm(): Promise<DiscoveredService[]> {
+    const [services, tasks, nodes] = await Promise.all([
+      this.request<RawService[]>('list Swarm services', { method: 'GET', path: '/services' }),
+      this.request<RawTask[]>('list Swarm tasks', { method: 'GET', path: '/tasks' }),
+      this.listNodes(),
+    ]);
+    const names = nodeNames(nodes);
+    const byService = new Map<string, RawTask[]>();
+    for (const task of tasks) {
+      const list = byService.get(task.ServiceID ?? '') ?? [];
+      list.push(task);
+      byService.set(task.ServiceID ?? '', list);
+    }
+    return services.map((s) => toDiscoveredSwarmService(s, byService.get(s.ID) ?? [], names));
+  }
+
+  private async getSwarmService(id: string): Promise<DiscoveredService | null> {
+    const service = await this.inspectServiceRaw(id);
+    // The engine also finds services by name or ID prefix; the key is the full ID.
+    if (!service || service.ID !== id) return null;
+    const [tasks, nodes] = await Promise.all([
+      this.request<RawTask[]>(`list the tasks of Swarm service ${id}`, {
+        method: 'GET',
+        path: '/tasks',
+        query: { filters: { service: [id] } },
+      }),
+      this.listNodes(),
+    ]);
+    return toDiscoveredSwarmService(
+      service,
+      tasks.filter((t) => t.ServiceID === id),
+      nodeNames(nodes),
+    );
+  }
+
+  private listNodes(): Promise<RawNode[]> {
+    return this.request<RawNode[]>('list Swarm nodes', { method: 'GET', path: '/nodes' });
+  }
+
+  /** null when there is no such service (or no swarm at all on this engine). */
+  private async inspectServiceRaw(id: string): Promise<RawService | null> {
+    try {
+      return await this.request<RawService>(`inspect Swarm service ${id}`, {
+        method: 'GET',
+        path: `/services/${encodeURIComponent(id)}`,
+      });
+    } catch (error) {
+      if (await this.isMissingSwarmObject(error)) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * A 404, or a 503 from an engine that is in no swarm at all (a standalone
+   * engine has no Swarm services). A 503 from a swarm member (a worker, a
+   * manager without quorum) is an error, not an absence.
+   */
+  private async isMissingSwarmObject(error: unknown): Promise<boolean> {
+    if (!(error instanceof HoistError) || error instanceof EngineUnavailableError) return false;
+    const status = statusOf(error.cause);
+    if (status === 404) return true;
+    if (status !== 503) return false;
+    const info = await this.rawInfo().catch(() => null);
+    return info !== null && !swarmActive(info);
+  }
+
+  /**
+   * Reads the service, changes a copy of its spec, and sends it back with the
+   * version it read. When another client updated the service in between
+   * ("update out of sequence"), reads it again and retries once.
+   */
+  private async updateServiceSpec(
+    id: string,
+    what: string,
+    change: (service: RawService) => RawServiceSpec,
+    credentials?: RegistryCredentials,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const service = await this.inspectServiceRaw(id);
+      if (!service) {
+        throw new HoistError('engine_error', `Cannot ${what}: there is no such Swarm service.`);
+      }
+      const spec = change(service);
+      try {
+        await this.request(what, {
+          method: 'POST',
+          path: `/services/${encodeURIComponent(service.ID)}/update`,
+          query: { version: service.Version?.Index ?? 0 },
+          body: spec,
+          auth: credentials?.auth ?? null,
+        });
+        return;
+      } catch (error) {
+        if (attempt < 2 && error instanceof HoistError && /out of sequence/i.test(error.message)) {
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** One JSON call to the Engine API, its errors translated like every other call's. */
+  private request<T = unknown>(
+    what: string,
+    options: {
+      method: 'GET' | 'POST' | 'DELETE';
+      path: string;
+      query?: Record<string, unknown>;
+      body?: unknown;
+      auth?: object | null;
+    },
+  ): Promise<T> {
+    return this.call(
+      what,
+      () =>
+        new Promise<T>((resolve, reject) => {
+          const payload: Record<string, unknown> = {};
+          if (options.query) payload._query = options.query;
+          if (options.body !== undefined) payload._body = options.body;
+          this.docker.modem.dial(
+            {
+              // docker-modem adds a query string only to paths with a '?'.
+              path: options.query ? `${options.path}?` : options.path,
+              method: options.method,
+              options: payload,
+              ...(options.auth ? { authconfig: options.auth } : {}),
+              statusCodes: { 200: true, 201: true, 204: true },
+            },
+            (error, data) => (error ? reject(error) : resolve(data as T)),
+          );
+        }),
+    );
+  }
+
+  private async requireNetwork(network: string): Promise<void> {
+    try {
+      await this.call(`inspect network ${network}`, () =>
+        this.docker.getNetwork(network).inspect(),
+      );
+    } catch (error) {
+      if (statusOf((error as HoistError).cause) !== 404) throw error;
+      throw new HoistError(
+        'bad_request',
+        `Network "${network}" does not exist on this engine: create it first (docker network create ${network}) or leave it out.`,
+      );
+    }
+  }
+
+  private credentialsFor(imageRef: string): Promise<RegistryCredentials> {
+    return registryCredentials(imageRef, this.dockerConfigDir);
+  }
+
+  /** Creates a container and connects it to its other networks; removes it again if that fails. */
+  private async createContainer(
+    name: string,
+    { body, extraNetworks }: ContainerCreateBody,
+    options: { removeVolumesOnFailure: boolean },
+  ): Promise<string> {
+    const created = (await this.call(`create container ${name}`, () =>
+      this.docker.createContainer({
+        _query: { name },
+        _body: body,
+      } as unknown as Dockerode.ContainerCreateOptions),
+    )) as Dockerode.Container;
+    const id = created.id;
+    try {
+      for (const { network, endpoint } of extraNetworks) {
+        await this.call(`connect ${name} to network ${network}`, () =>
+          this.docker.getNetwork(network).connect({ Container: id, EndpointConfig: endpoint }),
+        );
+      }
+    } catch (error) {
+      await this.removeContainer(id, { volumes: options.removeVolumesOnFailure }).catch(
+        () => undefined,
+      );
+      throw error;
+    }
+    return id;
+  }
 
   private async discover(filters: Record<string, string[]>): Promise<DiscoveredService[]> {
     const summaries = (await this.listSummaries(filters)).filter(
-      (s) => !(s.Names ?? []).some((n) => isTransientContainerName(n)),
+      (s) => !isSwarmTask(s) && !(s.Names ?? []).some((n) => isTransientContainerName(n)),
     );
     const [raws, digests] = await Promise.all([this.inspectAll(summaries), this.repoDigests()]);
 
@@ -278,11 +655,14 @@ export class DockerEngine implements Engine {
     const services: DiscoveredService[] = [];
     for (const [id, ref] of groups) {
       const containers = (members.get(id) ?? []).sort(byName);
-      services.push({ ...ref, imageRef: containers[0]?.imageRef ?? '', containers });
+      services.push({
+        ...ref,
+        imageRef: containers[0]?.imageRef ?? '',
+        containers,
+        labels: { ...(containers[0]?.labels ?? {}) },
+      });
     }
-    return services.sort((a, b) =>
-      a.kind === b.kind ? compare(a.key, b.key) : compare(a.kind, b.kind),
-    );
+    return services.sort(byKindAndKey);
   }
 
   private async listSummaries(filters: Record<string, string[]>): Promise<RawContainerSummary[]> {
@@ -440,12 +820,6 @@ export class DockerEngine implements Engine {
 
 // ---------------------------------------------------------------------------
 
-interface RawInfo {
-  Name?: string;
-  ServerVersion?: string;
-  Swarm?: { LocalNodeState?: string };
-}
-
 interface RawVersion {
   Version?: string;
   ApiVersion?: string;
@@ -457,6 +831,42 @@ interface ProgressEvent {
   error?: string;
   errorDetail?: { message?: string };
   aux?: { Digest?: string; ID?: string };
+}
+
+function swarmActive(info: RawInfo): boolean {
+  return info.Swarm?.LocalNodeState === 'active';
+}
+
+function isSwarmTask(summary: RawContainerSummary): boolean {
+  return Boolean(summary.Labels?.[SWARM_SERVICE_ID_LABEL]);
+}
+
+const UNAUTHORIZED = /unauthori[sz]ed|authentication required|denied|forbidden|no basic auth/i;
+
+/** What to do about a failed pull, when credentials may be why. */
+function credentialsHint(credentials: RegistryCredentials, message: string): string {
+  if (credentials.note) return ` (${credentials.note}.)`;
+  if (!credentials.auth && UNAUTHORIZED.test(message)) {
+    return ` (Hoist sent no credentials for ${credentials.registry}: ${credentials.configPath} has none for it. Run \`docker login ${credentials.registry}\` so that file holds them, or point DOCKER_CONFIG at one that does.)`;
+  }
+  return '';
+}
+
+/** What to do about a digest look-up that failed with `message`. */
+function resolveHint(ref: string, credentials: RegistryCredentials, message: string): string {
+  if (credentials.note) return `${credentials.note}.`;
+  if (UNAUTHORIZED.test(message)) {
+    return credentials.auth
+      ? `The registry refused the credentials for ${credentials.registry} in ${credentials.configPath}: log in again (docker login ${credentials.registry}).`
+      : `Hoist sent no credentials for ${credentials.registry} (${credentials.configPath} has none for it): if the registry needs them, run \`docker login ${credentials.registry}\` so that file holds them, or point DOCKER_CONFIG at one that does.`;
+  }
+  if (/manifest unknown|name unknown|manifest .*not found|repository .*not found/i.test(message)) {
+    return `Check that ${ref} was pushed to the registry (that the tag exists) and that the name is spelled right.`;
+  }
+  if (/x509|certificate|tls|https/i.test(message) && !/dial tcp|no such host/i.test(message)) {
+    return `Check the registry's TLS set-up: the engine must trust its certificate, or list it in insecure-registries.`;
+  }
+  return `Check that the engine can reach the registry ${credentials.registry} (its name, port and network).`;
 }
 
 function notRedeployable(ref: string, why: string): HoistError {
@@ -496,7 +906,23 @@ function toContainerInfo(raw: RawContainer, digest: string | null): ContainerInf
     labels: { ...(raw.Config.Labels ?? {}) },
     createdAt: raw.Created,
     startedAt: started,
+    publishesPorts: publishesPorts(raw),
   };
+}
+
+/**
+ * Whether the container holds ports on the host, so that a second copy could
+ * not run beside it: a port binding with a host port, a port published now
+ * (-P picks them at start), or the host's own network.
+ */
+function publishesPorts(raw: RawContainer): boolean {
+  const holdsHostPort = (bindings: Record<string, RawPortBinding[] | null> | null | undefined) =>
+    Object.values(bindings ?? {}).some((list) => (list ?? []).some((b) => Boolean(b.HostPort)));
+  return (
+    holdsHostPort(raw.HostConfig.PortBindings) ||
+    holdsHostPort(raw.NetworkSettings?.Ports) ||
+    raw.HostConfig.NetworkMode === 'host'
+  );
 }
 
 function isHealth(value: unknown): value is HealthStatus {
@@ -505,6 +931,10 @@ function isHealth(value: unknown): value is HealthStatus {
 
 function byName(a: ContainerInfo, b: ContainerInfo): number {
   return compare(a.name, b.name);
+}
+
+function byKindAndKey(a: DiscoveredService, b: DiscoveredService): number {
+  return a.kind === b.kind ? compare(a.key, b.key) : compare(a.kind, b.kind);
 }
 
 function compare(a: string, b: string): number {

@@ -47,10 +47,26 @@ function bindDestination(bind: string): string {
   return parts[1]!;
 }
 
-export interface ReplacementConfig {
+/** A container create body, and the networks to connect it to before it starts (API 1.41 takes one at create). */
+/** On a replacement: the destinations of anonymous volumes it carries over by name (JSON list). */
+export const ANONYMOUS_VOLUMES_LABEL = 'io.hoist.anonymous-volumes';
+
+/** The destinations a container's ANONYMOUS_VOLUMES_LABEL names; [] when absent or unreadable. */
+export function anonymousDestinations(labels: Record<string, string>): string[] {
+  try {
+    const parsed: unknown = JSON.parse(labels[ANONYMOUS_VOLUMES_LABEL] ?? '[]');
+    return Array.isArray(parsed) ? parsed.filter((d): d is string => typeof d === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export interface ContainerCreateBody {
   body: Record<string, unknown>;
   extraNetworks: { network: string; endpoint: Record<string, unknown> }[];
 }
+
+export type ReplacementConfig = ContainerCreateBody;
 
 /** Builds the create body for a replacement of `old` (exported for unit tests). */
 export function replacementConfig(
@@ -149,18 +165,25 @@ export function replacementConfig(
     });
   }
   // Anonymous volumes: mounted where they were (reuse), or left for Docker to make afresh.
+  // A carried one has to be mounted by name, which would make it look like the user's own
+  // volume to every later redeploy: the label remembers which destinations were anonymous.
+  const wasAnonymous = new Set(anonymousDestinations(c.Labels ?? {}));
+  hostConfig.Binds = (hostConfig.Binds ?? []).filter((b) => !wasAnonymous.has(bindDestination(b)));
   const explicit = new Set<string>([
-    ...(hostConfig.Binds ?? []).map(bindDestination),
+    ...hostConfig.Binds.map(bindDestination),
     ...(hostConfig.Mounts ?? []).map((m) => m.Target ?? ''),
   ]);
+  const carried: string[] = [];
   if (spec.reuseVolumes) {
-    const carried: string[] = [];
     for (const mount of old.Mounts ?? []) {
       if (mount.Type !== 'volume' || !mount.Name || explicit.has(mount.Destination)) continue;
-      carried.push(`${mount.Name}:${mount.Destination}:${mount.RW ? 'rw' : 'ro'}`);
+      hostConfig.Binds.push(`${mount.Name}:${mount.Destination}:${mount.RW ? 'rw' : 'ro'}`);
+      carried.push(mount.Destination);
     }
-    if (carried.length > 0) hostConfig.Binds = [...(hostConfig.Binds ?? []), ...carried];
   }
+  if (hostConfig.Binds.length === 0) delete hostConfig.Binds;
+  if (carried.length > 0) labels[ANONYMOUS_VOLUMES_LABEL] = JSON.stringify(carried);
+  else delete labels[ANONYMOUS_VOLUMES_LABEL];
   body.HostConfig = hostConfig;
 
   // Networks: one at create (API 1.41), the others connected before start.

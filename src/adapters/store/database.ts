@@ -3,7 +3,7 @@
  * text and integer columns, times as ISO-8601 UTC text, JSON as text. Column
  * names are snake_case; the repository maps rows to the camelCase domain types.
  */
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export interface ServicesTable {
   id: string;
@@ -26,6 +26,7 @@ export interface WebhooksTable {
   revoked_at: string | null;
   last_called_at: string | null;
   call_count: number;
+  max_scale: Generated<number>;
 }
 
 export interface DeliveriesTable {
@@ -100,3 +101,5 @@ export type ApiTokenRow = Selectable<ApiTokensTable>;
 /** Index and constraint names the adapter refers to (e.g. to recognise a violation). */
 export const WEBHOOK_ACTIVE_NAME_INDEX = 'webhooks_service_id_name_active_uq';
 export const ACTION_PENDING_TYPE_INDEX = 'actions_service_id_type_pending_uq';
+/** Replaces ACTION_PENDING_TYPE_INDEX from migration 0002: only redeploys coalesce; scale actions queue. */
+export const ACTION_PENDING_REDEPLOY_INDEX = 'actions_service_id_pending_redeploy_uq';

@@ -126,6 +126,7 @@ export class KyselyStore implements Store {
           revoked_at: webhook.revokedAt,
           last_called_at: webhook.lastCalledAt,
           call_count: webhook.callCount,
+          max_scale: webhook.maxScale,
         })
         .execute();
     } catch (error) {
@@ -427,6 +428,7 @@ function toWebhook(row: WebhookRow): Webhook {
     revokedAt: row.revoked_at,
     lastCalledAt: row.last_called_at,
     callCount: Number(row.call_count),
+    maxScale: Number(row.max_scale),
   };
 }
 

@@ -7,7 +7,11 @@
  */
 import { Migrator, sql } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
-import { ACTION_PENDING_TYPE_INDEX, WEBHOOK_ACTIVE_NAME_INDEX } from './database.js';
+import {
+  ACTION_PENDING_REDEPLOY_INDEX,
+  ACTION_PENDING_TYPE_INDEX,
+  WEBHOOK_ACTIVE_NAME_INDEX,
+} from './database.js';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -149,9 +153,35 @@ const initial: Migration = {
   },
 };
 
+/** SCALEUP handlers (a per-handler maximum) and scale actions, which queue instead of coalescing. */
+const scale: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('webhooks')
+      .addColumn('max_scale', 'integer', (c) => c.notNull().defaultTo(10))
+      .execute();
+    await db.schema.dropIndex(ACTION_PENDING_TYPE_INDEX).execute();
+    await sql`create unique index ${sql.id(ACTION_PENDING_REDEPLOY_INDEX)} on actions (service_id) where state = 'Pending' and type = 'redeploy'`.execute(
+      db,
+    );
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex(ACTION_PENDING_REDEPLOY_INDEX).execute();
+    await db.schema
+      .createIndex(ACTION_PENDING_TYPE_INDEX)
+      .unique()
+      .on('actions')
+      .columns(['service_id', 'type'])
+      .where(sql.ref('state'), '=', 'Pending')
+      .execute();
+    await db.schema.alterTable('webhooks').dropColumn('max_scale').execute();
+  },
+};
+
 /** All migrations, by name; the Migrator runs them in name order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
+  '0002_scale': scale,
 });
 
 export const migrationProvider: MigrationProvider = {

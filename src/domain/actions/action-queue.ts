@@ -26,11 +26,32 @@ export async function enqueueRedeploy(
   if (pending) {
     return { action: pending, coalesced: true };
   }
+  return { action: await insertAction(tx, clock, 'redeploy', input), coalesced: false };
+}
+
+/**
+ * Scale requests are never coalesced: five SCALEUP calls add five replicas.
+ * They queue behind whatever the service is running, in order.
+ */
+export async function enqueueScale(
+  tx: Store,
+  clock: Clock,
+  input: { serviceId: string; trigger: ActionTrigger; options: ActionOptions },
+): Promise<Enqueued> {
+  return { action: await insertAction(tx, clock, 'scale', input), coalesced: false };
+}
+
+async function insertAction(
+  tx: Store,
+  clock: Clock,
+  type: Action['type'],
+  input: { serviceId: string; trigger: ActionTrigger; options: ActionOptions },
+): Promise<Action> {
   const now = isoNow(clock);
   const action: Action = {
     id: randomUUID(),
     serviceId: input.serviceId,
-    type: 'redeploy',
+    type,
     state: 'Pending',
     trigger: input.trigger,
     options: input.options,
@@ -46,7 +67,7 @@ export async function enqueueRedeploy(
   };
   await tx.insertAction(action);
   await tx.appendActionLog(action.id, now, describeTrigger(input.trigger));
-  return { action, coalesced: false };
+  return action;
 }
 
 function describeTrigger(trigger: ActionTrigger): string {

@@ -4,11 +4,11 @@ import { EngineUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../ports/store.js';
 import type { Action } from './action.js';
-import type { RedeployOutcome } from './redeploy.js';
+import type { ActionOutcome } from './action.js';
 
 export interface ActionRunner {
   /** Runs (or resumes, when action.progress is set) an action; throws EngineUnavailableError to be retried. */
-  run(action: Action): Promise<RedeployOutcome>;
+  run(action: Action): Promise<ActionOutcome>;
   /** Puts the service back as it was before an action that will not be run again. */
   abandon(action: Action): Promise<void>;
 }
@@ -48,6 +48,8 @@ export class ActionWorker {
       clock: Clock;
       logger: Logger;
       options: WorkerOptions;
+      /** Told when an action starts and when it ends (live views listen). */
+      onChange?: (action: Action) => void;
     },
   ) {}
 
@@ -115,6 +117,7 @@ export class ActionWorker {
       }
       if (!action) return;
       const id = action.id;
+      this.deps.onChange?.(action);
       const run = this.execute(action).finally(() => {
         this.running.delete(id);
         this.notify();
@@ -167,19 +170,24 @@ export class ActionWorker {
     }
   }
 
-  private async finish(action: Action, outcome: RedeployOutcome): Promise<void> {
+  private async finish(action: Action, outcome: ActionOutcome): Promise<void> {
     const { store, clock, logger } = this.deps;
     const at = isoNow(clock);
     await store.appendActionLog(
       action.id,
       at,
-      outcome.state === 'Success' ? 'Redeploy succeeded' : `Redeploy failed: ${outcome.reason}`,
+      `${action.type === 'scale' ? 'Scale' : 'Redeploy'} ${outcome.state === 'Success' ? 'succeeded' : `failed: ${outcome.reason}`}`,
     );
     await store.updateAction(action.id, {
       state: outcome.state,
       reason: outcome.reason,
       endedAt: at,
     });
+    if (this.deps.onChange) {
+      // Read back: the runner wrote digestAfter and the like, which listeners show.
+      const ended = await store.getAction(action.id);
+      if (ended) this.deps.onChange(ended);
+    }
     logger.info({ actionId: action.id, state: outcome.state }, 'action finished');
   }
 }

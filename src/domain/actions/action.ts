@@ -9,13 +9,18 @@ export const ACTION_STATES: readonly ActionState[] = [
   'Canceled',
 ];
 
-export type ActionType = 'redeploy';
+export type ActionType = 'redeploy' | 'scale';
 
 export type ActionTrigger =
   { kind: 'webhook'; webhookId: string; webhookName: string } | { kind: 'api'; tokenName: string };
 
 export interface ActionOptions {
-  reuseVolumes: boolean;
+  /** redeploy: keep the old containers' anonymous volumes (Tutum's reuse_volumes; default true). */
+  reuseVolumes?: boolean;
+  /** scale: set the number of replicas to this. */
+  replicas?: number;
+  /** scale: add this many replicas (a SCALEUP handler's call). */
+  add?: number;
 }
 
 export interface Action {
@@ -43,4 +48,10 @@ export interface ActionLogEntry {
   seq: number;
   at: string;
   message: string;
+}
+
+/** How a run of an action ended. */
+export interface ActionOutcome {
+  state: 'Success' | 'Failed';
+  reason: string | null;
 }

@@ -3,7 +3,7 @@ import { HoistError } from '../errors.js';
 import type { ActionFilter, Store } from '../ports/store.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
 import type { Action, ActionLogEntry, ActionOptions } from './action.js';
-import { enqueueRedeploy, type Enqueued } from './action-queue.js';
+import { enqueueRedeploy, enqueueScale, type Enqueued } from './action-queue.js';
 
 /** Reading actions and requesting redeploys through the API. */
 export class Actions {
@@ -12,7 +12,7 @@ export class Actions {
       store: Store;
       catalog: ServiceCatalog;
       clock: Clock;
-      onEnqueued: () => void;
+      onEnqueued: (action: Action) => void;
     },
   ) {}
 
@@ -44,7 +44,24 @@ export class Actions {
         options,
       }),
     );
-    this.deps.onEnqueued();
+    if (!enqueued.coalesced) this.deps.onEnqueued(enqueued.action);
+    return enqueued;
+  }
+
+  /** Sets a service's replica count (Swarm) or number of containers (standalone). */
+  async requestScale(serviceId: string, tokenName: string, replicas: number): Promise<Enqueued> {
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 100) {
+      throw new HoistError('bad_request', 'replicas is a whole number from 0 to 100.');
+    }
+    await this.deps.catalog.record(serviceId);
+    const enqueued = await this.deps.store.transaction((tx) =>
+      enqueueScale(tx, this.deps.clock, {
+        serviceId,
+        trigger: { kind: 'api', tokenName },
+        options: { replicas },
+      }),
+    );
+    if (!enqueued.coalesced) this.deps.onEnqueued(enqueued.action);
     return enqueued;
   }
 }

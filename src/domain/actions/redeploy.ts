@@ -3,8 +3,14 @@ import { isoNow } from '../clock.js';
 import { EngineUnavailableError, HoistError } from '../errors.js';
 import type { ContainerInfo, Engine } from '../ports/engine.js';
 import type { Store } from '../ports/store.js';
-import type { Action } from './action.js';
+import type { Action, ActionOutcome } from './action.js';
 import { transientName } from './container-names.js';
+import {
+  RolloutFailure,
+  asSentence,
+  waitUntilReady,
+  type ReadinessTiming,
+} from './container-readiness.js';
 
 /** Labels Hoist writes on every container it creates while redeploying. */
 export const ACTION_LABEL = 'io.hoist.action';
@@ -27,22 +33,9 @@ interface Target {
   oldId: string;
   name: string;
   wasRunning: boolean;
+  /** Two copies cannot run at once when the container publishes host ports. */
+  publishesPorts: boolean;
 }
-
-export interface RedeployOutcome {
-  state: 'Success' | 'Failed';
-  reason: string | null;
-}
-
-export interface RedeployTiming {
-  /** How long a container without a HEALTHCHECK must stay running. */
-  monitorMs: number;
-  /** How long a container with a HEALTHCHECK may take to become healthy. */
-  healthTimeoutMs: number;
-  pollMs: number;
-}
-
-class RolloutFailure extends Error {}
 
 /**
  * Redeploy on a standalone engine, Tutum's order: pull once, then one container
@@ -58,11 +51,11 @@ export class StandaloneRedeploy {
       store: Store;
       engine: Engine;
       clock: Clock;
-      timing: RedeployTiming;
+      timing: ReadinessTiming;
     },
   ) {}
 
-  async run(action: Action): Promise<RedeployOutcome> {
+  async run(action: Action): Promise<ActionOutcome> {
     const { store } = this.deps;
     const log = (message: string) =>
       store.appendActionLog(action.id, isoNow(this.deps.clock), message);
@@ -110,13 +103,13 @@ export class StandaloneRedeploy {
       for (const target of [...journal.targets].reverse()) {
         await this.putBack(action, target, log);
       }
-      return { state: 'Failed', reason: capitalize(reason) };
+      return { state: 'Failed', reason: asSentence(reason) };
     }
 
     for (const target of journal.targets) {
       try {
         await this.deps.engine.removeContainer(target.oldId, {
-          volumes: !action.options.reuseVolumes,
+          volumes: !reusesVolumes(action),
         });
         await log(`Removed the old container of ${target.name}`);
       } catch (error) {
@@ -168,6 +161,7 @@ export class StandaloneRedeploy {
         oldId: c.id,
         name: c.name,
         wasRunning: c.running,
+        publishesPorts: c.publishesPorts,
       })),
     };
     await store.updateAction(action.id, { progress: journal });
@@ -184,18 +178,38 @@ export class StandaloneRedeploy {
     const { engine } = this.deps;
     const existing = await this.replacementOf(action.id, target);
     if (existing && existing.name === target.name) {
-      if (target.wasRunning) await this.waitUntilReady(existing.id, target.name, log);
+      if (target.wasRunning) await waitUntilReady(this.deps, existing.id, target.name, log);
       return;
     }
 
+    // Zero downtime where possible: the new container comes up before the old
+    // one stops, unless both would want the same host ports.
+    const startFirst = target.wasRunning && target.publishesPorts === false;
     const newId = await engine.createReplacement({
       fromContainerId: target.oldId,
       imageRef: journal.imageRef,
       name: transientName(target.name, 'new', action.id),
       labels: { [ACTION_LABEL]: action.id, [REPLACES_LABEL]: target.oldId },
-      reuseVolumes: action.options.reuseVolumes,
+      reuseVolumes: reusesVolumes(action),
     });
-    await log(`Created the new container for ${target.name}`);
+    await log(
+      `Created the new container for ${target.name}` +
+        (!target.wasRunning
+          ? ''
+          : startFirst
+            ? ' (start-first: it publishes no host port)'
+            : ' (stop-first: it publishes host ports)'),
+    );
+    if (startFirst) {
+      await engine.startContainer(newId);
+      await log(`Started the new container ${target.name}`);
+      await waitUntilReady(this.deps, newId, target.name, log);
+      await engine.stopContainer(target.oldId);
+      await log(`Stopped the old container ${target.name}`);
+      await engine.renameContainer(target.oldId, transientName(target.name, 'old', action.id));
+      await engine.renameContainer(newId, target.name);
+      return;
+    }
     if (target.wasRunning) {
       await engine.stopContainer(target.oldId);
       await log(`Stopped the old container ${target.name}`);
@@ -208,60 +222,7 @@ export class StandaloneRedeploy {
     }
     await engine.startContainer(newId);
     await log(`Started the new container ${target.name}`);
-    await this.waitUntilReady(newId, target.name, log);
-  }
-
-  private async waitUntilReady(
-    id: string,
-    name: string,
-    log: (message: string) => Promise<void>,
-  ): Promise<void> {
-    const { engine, clock, timing } = this.deps;
-    const started = clock.now().getTime();
-    for (;;) {
-      const elapsed = clock.now().getTime() - started;
-      const container = await engine.inspectContainer(id);
-      if (!container) throw new RolloutFailure(`the new container ${name} disappeared`);
-      // Docker reports a container in a restart loop as running: it is not.
-      if (container.state === 'restarting') {
-        throw new RolloutFailure(
-          `the new container ${name} keeps restarting (last exit code ${container.exitCode ?? 'unknown'})` +
-            (await this.lastWords(id)),
-        );
-      }
-      if (!container.running) {
-        throw new RolloutFailure(
-          `the new container ${name} exited with code ${container.exitCode ?? 'unknown'}` +
-            (await this.lastWords(id)),
-        );
-      }
-      if (container.health === 'healthy') {
-        await log(`Health check passed for ${name}`);
-        return;
-      }
-      if (container.health === 'unhealthy') {
-        throw new RolloutFailure(
-          `the new container ${name} failed its health check` + (await this.lastWords(id)),
-        );
-      }
-      if (container.health === 'none' && elapsed >= timing.monitorMs) {
-        await log(`${name} stayed running for ${Math.round(timing.monitorMs / 1000)} s`);
-        return;
-      }
-      if (container.health === 'starting' && elapsed >= timing.healthTimeoutMs) {
-        throw new RolloutFailure(
-          `the new container ${name} was not healthy after ${Math.round(timing.healthTimeoutMs / 1000)} s`,
-        );
-      }
-      await clock.sleep(timing.pollMs);
-    }
-  }
-
-  private async lastWords(id: string): Promise<string> {
-    const tail = (await this.deps.engine.logsTail(id, 5).catch(() => '')).trim();
-    if (!tail) return '';
-    const short = tail.length > 500 ? `...${tail.slice(-500)}` : tail;
-    return `; its last output: ${short}`;
+    await waitUntilReady(this.deps, newId, target.name, log);
   }
 
   /** Undoes whatever this action did to one target: removes its replacement and restores the old container. */
@@ -274,7 +235,7 @@ export class StandaloneRedeploy {
     const replacement = await this.replacementOf(action.id, target);
     // Fresh anonymous volumes die with their container; reused ones belong to the old one.
     if (replacement) {
-      await engine.removeContainer(replacement.id, { volumes: !action.options.reuseVolumes });
+      await engine.removeContainer(replacement.id, { volumes: !reusesVolumes(action) });
     }
     const old = await engine.inspectContainer(target.oldId);
     if (!old) {
@@ -320,6 +281,6 @@ export class StandaloneRedeploy {
   }
 }
 
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+function reusesVolumes(action: Action): boolean {
+  return action.options.reuseVolumes !== false;
 }

@@ -14,12 +14,16 @@ export interface EngineInfo {
   name: string;
 }
 
-/** How a service's containers are grouped on a standalone engine. */
-export type ServiceKind = 'compose' | 'hoist' | 'container';
+/**
+ * What a service is on its engine: a Swarm service, or a grouping of
+ * standalone containers (Compose labels, Hoist's own label, or one named
+ * container).
+ */
+export type ServiceKind = 'swarm' | 'compose' | 'hoist' | 'container';
 
 export interface ServiceRef {
   kind: ServiceKind;
-  /** compose: "project/service"; hoist: the io.hoist.service label; container: the container name. */
+  /** swarm: the Swarm service ID; compose: "project/service"; hoist: the io.hoist.service label; container: the container name. */
   key: string;
 }
 
@@ -41,12 +45,103 @@ export interface ContainerInfo {
   labels: Record<string, string>;
   createdAt: string;
   startedAt: string | null;
+  /** Publishes at least one port on the host: two copies cannot run at once. */
+  publishesPorts: boolean;
+}
+
+/** One task of a Swarm service. */
+export interface TaskInfo {
+  id: string;
+  slot: number | null;
+  nodeId: string;
+  /** The node's hostname, when the engine knows it. */
+  node: string | null;
+  /** Status.State: new, pending, running, complete, failed, shutdown, rejected, ... */
+  state: string;
+  desiredState: string;
+  /** Status.Err: why the task failed, when it did. */
+  error: string | null;
+  message: string | null;
+  /** The image its spec names (repo:tag@digest once Hoist pinned it). */
+  imageRef: string;
+  containerId: string | null;
+  updatedAt: string;
+}
+
+export interface SwarmDetails {
+  /** null for a global service. */
+  desiredReplicas: number | null;
+  runningTasks: number;
+  /** Tasks that are running or meant to run (not the shut-down history). */
+  tasks: TaskInfo[];
 }
 
 export interface DiscoveredService extends ServiceRef {
   name: string;
+  /** The image reference its containers (or its Swarm spec) name. */
   imageRef: string;
+  /** Standalone kinds; empty for a Swarm service. */
   containers: ContainerInfo[];
+  /** Swarm services only. */
+  swarm?: SwarmDetails;
+  labels: Record<string, string>;
+}
+
+export type SwarmUpdateState =
+  | 'updating'
+  | 'paused'
+  | 'completed'
+  | 'rollback_started'
+  | 'rollback_paused'
+  | 'rollback_completed';
+
+export interface SwarmServiceState {
+  id: string;
+  name: string;
+  /** The spec's version index (what an update must name). */
+  version: number;
+  imageRef: string;
+  forceUpdate: number;
+  /** null for a global service. */
+  replicas: number | null;
+  /** The last update's status; null when the service was never updated. */
+  update: {
+    state: SwarmUpdateState | null;
+    message: string | null;
+    startedAt: string | null;
+    completedAt: string | null;
+  } | null;
+  labels: Record<string, string>;
+}
+
+export interface PortSpec {
+  /** Port on the host (standalone) or published by the swarm. */
+  published: number;
+  target: number;
+  protocol: 'tcp' | 'udp';
+  /** Swarm only: 'ingress' (routing mesh, the default) or 'host'. */
+  mode?: 'ingress' | 'host';
+}
+
+export interface VolumeSpec {
+  /** A named volume, or an absolute host path for a bind mount. */
+  source: string;
+  target: string;
+  readOnly?: boolean;
+}
+
+/** A service Hoist creates (POST /api/v1/services). */
+export interface NewService {
+  name: string;
+  image: string;
+  replicas: number;
+  env: Record<string, string>;
+  ports: PortSpec[];
+  volumes: VolumeSpec[];
+  networks: string[];
+  restartPolicy: 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  /** Extra labels; io.hoist.service is always added. */
+  labels: Record<string, string>;
 }
 
 export interface PulledImage {
@@ -86,4 +181,30 @@ export interface Engine {
   removeContainer(id: string, options: { volumes: boolean }): Promise<void>;
   /** The last lines the container printed (stdout and stderr), for failure reasons. */
   logsTail(id: string, lines: number): Promise<string>;
+
+  // Standalone services Hoist creates.
+
+  /** Creates (does not start) one container of a Hoist-created service, labelled io.hoist.service. */
+  createServiceContainer(service: NewService, name: string): Promise<string>;
+
+  // Swarm.
+
+  /**
+   * The digest a registry serves for repo:tag now (the engine's distribution
+   * endpoint), with credentials from the Docker config file when the registry
+   * has some there.
+   */
+  resolveDigest(imageRef: string): Promise<string>;
+  inspectSwarmService(id: string): Promise<SwarmServiceState | null>;
+  listSwarmTasks(serviceId: string): Promise<TaskInfo[]>;
+  /**
+   * Sets the spec's image (repo:tag@digest) and increments ForceUpdate, so it
+   * redeploys even when the digest is unchanged. Everything else in the spec,
+   * its update and rollback config included, is left as it is.
+   */
+  updateSwarmServiceImage(id: string, imageRef: string): Promise<void>;
+  scaleSwarmService(id: string, replicas: number): Promise<void>;
+  /** Creates a Swarm service labelled io.hoist.service; returns its ID. */
+  createSwarmService(service: NewService): Promise<string>;
+  removeSwarmService(id: string): Promise<void>;
 }

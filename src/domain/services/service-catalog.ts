@@ -5,6 +5,7 @@ import { HoistError } from '../errors.js';
 import type { DiscoveredService, Engine } from '../ports/engine.js';
 import type { Store } from '../ports/store.js';
 import type { Service, ServiceRecord } from './service.js';
+import { digestOf } from '../pinned-image.js';
 
 export interface ServiceQuery {
   /** Case-insensitive substring of the name or image reference. */
@@ -67,6 +68,9 @@ export class ServiceCatalog {
   }
 }
 
+/** Hoist writes it on every service it creates; its presence is the proof of ownership. */
+export const HOIST_SERVICE_LABEL = 'io.hoist.service';
+
 function toService(record: ServiceRecord, found: DiscoveredService | null): Service {
   return {
     id: record.id,
@@ -74,8 +78,12 @@ function toService(record: ServiceRecord, found: DiscoveredService | null): Serv
     kind: record.kind,
     name: found?.name ?? record.name,
     imageRef: found?.imageRef ?? '',
-    digest: found?.containers.find((c) => c.digest)?.digest ?? null,
-    present: found !== null && found.containers.length > 0,
+    digest: found?.swarm
+      ? digestOf(found.imageRef)
+      : (found?.containers.find((c) => c.digest)?.digest ?? null),
+    present: found !== null && (found.kind === 'swarm' || found.containers.length > 0),
+    createdByHoist: found?.labels[HOIST_SERVICE_LABEL] !== undefined,
     containers: found?.containers ?? [],
+    swarm: found?.swarm ?? null,
   };
 }

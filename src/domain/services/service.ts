@@ -1,4 +1,4 @@
-import type { ContainerInfo, ServiceKind } from '../ports/engine.js';
+import type { ContainerInfo, ServiceKind, SwarmDetails } from '../ports/engine.js';
 
 /** What Hoist remembers of a service: the stable UUID for an engine's grouping of containers. */
 export interface ServiceRecord {
@@ -19,7 +19,12 @@ export interface Service {
   name: string;
   imageRef: string;
   digest: string | null;
-  /** false when the engine no longer has (or cannot show) its containers. */
+  /** false when the engine no longer has (or cannot show) it. */
   present: boolean;
+  /** Created by Hoist (label io.hoist.service): only such services can be deleted through Hoist. */
+  createdByHoist: boolean;
+  /** Standalone kinds; empty for a Swarm service. */
   containers: ContainerInfo[];
+  /** Swarm services: replicas and tasks. */
+  swarm: SwarmDetails | null;
 }

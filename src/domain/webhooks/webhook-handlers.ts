@@ -28,7 +28,7 @@ export class WebhookHandlers {
 
   async create(
     serviceId: string,
-    input: { name: string; operation?: WebhookOperation },
+    input: { name: string; operation?: WebhookOperation; maxScale?: number },
   ): Promise<CreatedWebhook> {
     const { store, catalog, clock, publicUrl } = this.deps;
     await catalog.record(serviceId);
@@ -38,6 +38,12 @@ export class WebhookHandlers {
         'bad_request',
         'A webhook name is 1 to 64 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit.',
       );
+    }
+    if (
+      input.maxScale !== undefined &&
+      !(Number.isInteger(input.maxScale) && input.maxScale >= 1 && input.maxScale <= 100)
+    ) {
+      throw new HoistError('bad_request', 'maxScale is a whole number from 1 to 100.');
     }
     const token = generateSecretToken();
     const webhook: Webhook = {
@@ -50,6 +56,7 @@ export class WebhookHandlers {
       revokedAt: null,
       lastCalledAt: null,
       callCount: 0,
+      maxScale: input.maxScale ?? 10,
     };
     await store.transaction(async (tx) => {
       if (await tx.findActiveWebhookByName(serviceId, name)) {

@@ -11,6 +11,8 @@ export interface Webhook {
   revokedAt: string | null;
   lastCalledAt: string | null;
   callCount: number;
+  /** SCALEUP: the largest N a call may add (POST /hooks/{token}/N). */
+  maxScale: number;
 }
 
 export interface WebhookWithHash extends Webhook {

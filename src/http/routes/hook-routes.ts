@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { UNKNOWN_HOOK_MESSAGE } from '../../domain/webhooks/hook-intake.js';
@@ -35,6 +35,34 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
   );
   const hooks = app.withTypeProvider<TypeBoxTypeProvider>();
 
+  const handler = async (
+    request: FastifyRequest<{ Params: { token: string; count?: string } }>,
+    reply: FastifyReply,
+  ) => {
+    try {
+      const { action, coalesced } = await deps.intake.receive(
+        request.params.token,
+        {
+          remoteAddress: request.ip ?? null,
+          userAgent: request.headers['user-agent'] ?? null,
+          contentType: sentContentType.get(request) ?? null,
+          body: Buffer.isBuffer(request.body) ? request.body : null,
+        },
+        request.params.count,
+      );
+      return reply.code(202).send({
+        action: { id: action.id, state: action.state, url: actionUrl(action.id, deps.publicUrl) },
+        coalesced,
+      });
+    } catch (error) {
+      if (isHoistError(error) && error.code === 'webhook_not_found') {
+        return sendError(reply, 404, 'webhook_not_found', UNKNOWN_HOOK_MESSAGE);
+      }
+      throw error;
+    }
+  };
+  const response = { 202: Enqueued, 400: ErrorBody, 404: ErrorBody, 413: ErrorBody };
+
   hooks.post(
     '/hooks/:token',
     {
@@ -42,40 +70,40 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
       schema: {
         summary: 'Call a webhook handler',
         description:
-          "Redeploys the handler's service. Unauthenticated: the URL is the secret. Answers before anything talks to Docker.",
+          "Redeploys the handler's service (REDEPLOY) or adds one replica (SCALEUP). Unauthenticated: the URL is the secret. Answers before anything talks to Docker.",
         tags: ['hooks'],
         params: Type.Object({ token: Type.String() }),
-        response: { 202: Enqueued, 404: ErrorBody, 413: ErrorBody },
+        response,
       },
     },
-    async (request, reply) => {
-      try {
-        const { action, coalesced } = await deps.intake.receive(request.params.token, {
-          remoteAddress: request.ip ?? null,
-          userAgent: request.headers['user-agent'] ?? null,
-          contentType: sentContentType.get(request) ?? null,
-          body: Buffer.isBuffer(request.body) ? request.body : null,
-        });
-        return reply.code(202).send({
-          action: { id: action.id, state: action.state, url: actionUrl(action.id, deps.publicUrl) },
-          coalesced,
-        });
-      } catch (error) {
-        if (isHoistError(error) && error.code === 'webhook_not_found') {
-          return sendError(reply, 404, 'webhook_not_found', UNKNOWN_HOOK_MESSAGE);
-        }
-        throw error;
-      }
-    },
+    handler,
   );
 
-  hooks.route({
-    method: ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
-    url: '/hooks/:token',
-    schema: { hide: true },
-    handler: async (_request, reply) => {
-      reply.header('allow', 'POST');
-      return sendError(reply, 405, 'method_not_allowed', 'Webhook URLs accept only POST.');
+  hooks.post(
+    '/hooks/:token/:count',
+    {
+      bodyLimit: HOOK_BODY_LIMIT,
+      schema: {
+        summary: 'Call a SCALEUP handler to add N replicas',
+        description:
+          "N is from 1 to the handler's maxScale (default 10). Calls are never coalesced.",
+        tags: ['hooks'],
+        params: Type.Object({ token: Type.String(), count: Type.String() }),
+        response,
+      },
     },
-  });
+    handler,
+  );
+
+  for (const url of ['/hooks/:token', '/hooks/:token/:count']) {
+    hooks.route({
+      method: ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+      url,
+      schema: { hide: true },
+      handler: async (_request, reply) => {
+        reply.header('allow', 'POST');
+        return sendError(reply, 405, 'method_not_allowed', 'Webhook URLs accept only POST.');
+      },
+    });
+  }
 }

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../app-deps.js';
 import { errorResponses } from '../schemas/error-schema.js';
-import { Service, ServiceParams } from '../schemas/service-schema.js';
+import { CreateServiceBody, ScaleBody, Service, ServiceParams } from '../schemas/service-schema.js';
 import { Enqueued } from '../schemas/action-schema.js';
 import { actionUrl } from '../presenters.js';
 
@@ -76,6 +76,66 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
         request.params.id,
         request.apiToken.name,
         { reuseVolumes: request.body?.reuse_volumes ?? true },
+      );
+      return reply.code(202).send({
+        action: { id: action.id, state: action.state, url: actionUrl(action.id, deps.publicUrl) },
+        coalesced,
+      });
+    },
+  );
+
+  api.post(
+    '/services',
+    {
+      schema: {
+        summary: 'Create a service',
+        description:
+          'A Swarm service on a swarm engine; labelled containers (io.hoist.service, named name-1, name-2, ...) on a standalone one.',
+        tags: ['services'],
+        body: CreateServiceBody,
+        response: { 201: Service, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const service = await deps.provisioning.create(request.body);
+      return reply.code(201).send(service);
+    },
+  );
+
+  api.delete(
+    '/services/:id',
+    {
+      schema: {
+        summary: 'Delete a service Hoist created',
+        description:
+          'Anything Hoist did not create (no io.hoist.service label) answers 409 and is left alone.',
+        tags: ['services'],
+        params: ServiceParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await deps.provisioning.remove(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  api.post(
+    '/services/:id/scale',
+    {
+      schema: {
+        summary: 'Set the number of replicas (Swarm) or containers (standalone)',
+        tags: ['services'],
+        params: ServiceParams,
+        body: ScaleBody,
+        response: { 202: Enqueued, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { action, coalesced } = await deps.actions.requestScale(
+        request.params.id,
+        request.apiToken.name,
+        request.body.replicas,
       );
       return reply.code(202).send({
         action: { id: action.id, state: action.state, url: actionUrl(action.id, deps.publicUrl) },

@@ -1,7 +1,5 @@
 import { Type } from 'typebox';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+import { Nullable } from './nullable.js';
 
 export const ActionStateSchema = Type.Union([
   Type.Literal('Pending'),
@@ -15,7 +13,7 @@ export const Action = Type.Object({
   id: Type.String({ format: 'uuid' }),
   url: Type.String(),
   serviceId: Type.String({ format: 'uuid' }),
-  type: Type.String(),
+  type: Type.String({ description: 'redeploy or scale' }),
   state: ActionStateSchema,
   trigger: Type.Object({
     kind: Type.String({ description: 'webhook or api' }),
@@ -23,7 +21,11 @@ export const Action = Type.Object({
     webhookName: Type.Optional(Type.String()),
     tokenName: Type.Optional(Type.String()),
   }),
-  options: Type.Object({ reuseVolumes: Type.Boolean() }),
+  options: Type.Object({
+    reuseVolumes: Type.Optional(Type.Boolean()),
+    replicas: Type.Optional(Type.Integer({ description: 'scale: the replica count asked for' })),
+    add: Type.Optional(Type.Integer({ description: 'scale: replicas added by a SCALEUP call' })),
+  }),
   imageRef: Nullable(Type.String()),
   digestBefore: Nullable(Type.String()),
   digestAfter: Nullable(Type.String()),

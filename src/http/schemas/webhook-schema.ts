@@ -10,13 +10,23 @@ export const Webhook = Type.Object({
   revokedAt: Type.Union([Type.String(), Type.Null()]),
   lastCalledAt: Type.Union([Type.String(), Type.Null()]),
   callCount: Type.Integer(),
+  maxScale: Type.Integer({ description: 'SCALEUP: the largest N of POST /hooks/{token}/N' }),
 });
 
 export const CreateWebhookBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 64 }),
     operation: Type.Optional(
-      Type.Literal('REDEPLOY', { description: 'SCALEUP arrives with Swarm support' }),
+      Type.Union([Type.Literal('REDEPLOY'), Type.Literal('SCALEUP')], {
+        description: 'REDEPLOY (default) pulls and replaces; SCALEUP adds replicas',
+      }),
+    ),
+    maxScale: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        description: 'SCALEUP: the largest N a call may add (default 10)',
+      }),
     ),
   },
   { additionalProperties: false },

@@ -1,0 +1,152 @@
+/**
+ * Which runner an action goes to: by its type and its service's kind. Real
+ * SQLite store, in-memory engine, runners that only record what they got.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, it } from 'node:test';
+import { openSqliteStore } from '../../src/adapters/store/open-store.js';
+import type { Action, ActionOutcome } from '../../src/domain/actions/action.js';
+import { ActionRunners } from '../../src/domain/actions/action-runners.js';
+import type { StandaloneRedeploy } from '../../src/domain/actions/redeploy.js';
+import type { StandaloneScale } from '../../src/domain/actions/standalone-scale.js';
+import type { SwarmRedeploy } from '../../src/domain/actions/swarm-redeploy.js';
+import type { SwarmScale } from '../../src/domain/actions/swarm-scale.js';
+import { HoistError } from '../../src/domain/errors.js';
+import type { DiscoveredService, ServiceKind } from '../../src/domain/ports/engine.js';
+import type { Store } from '../../src/domain/ports/store.js';
+import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js';
+
+const open: Store[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+/** A runner that records each call as "<runner> <what it was given>". */
+function recorder(calls: string[], name: string) {
+  return {
+    run: async (action: Action, arg?: string | DiscoveredService): Promise<ActionOutcome> => {
+      const given = typeof arg === 'string' ? arg : arg ? `${arg.kind}:${arg.key}` : action.id;
+      calls.push(`${name} run ${given}`);
+      return { state: 'Success', reason: null };
+    },
+    abandon: async (action: Action): Promise<void> => {
+      calls.push(`${name} abandon ${action.id}`);
+    },
+  };
+}
+
+async function fixture() {
+  const store = await openSqliteStore(':memory:');
+  open.push(store);
+  const engine = new FakeEngine();
+  const clock = new FakeClock();
+  engine.addSwarmService({ name: 'shop_api', imageRef: 'api:1', id: 'svc-api' });
+  engine.addContainer({
+    name: 'shop-web-1',
+    imageRef: 'web:1',
+    imageId: 'sha256:w',
+    labels: composeLabels('shop', 'web'),
+    publishesPorts: false,
+  });
+  const calls: string[] = [];
+  const runners = new ActionRunners({
+    store,
+    engine,
+    standaloneRedeploy: recorder(calls, 'standalone-redeploy') as unknown as StandaloneRedeploy,
+    swarmRedeploy: recorder(calls, 'swarm-redeploy') as unknown as SwarmRedeploy,
+    standaloneScale: recorder(calls, 'standalone-scale') as unknown as StandaloneScale,
+    swarmScale: recorder(calls, 'swarm-scale') as unknown as SwarmScale,
+  });
+
+  async function action(kind: ServiceKind, key: string, type: Action['type']): Promise<Action> {
+    const now = clock.now().toISOString();
+    const record = await store.upsertService({
+      id: randomUUID(),
+      engineId: 'local',
+      kind,
+      key,
+      name: key,
+      seenAt: now,
+    });
+    const made: Action = {
+      id: randomUUID(),
+      serviceId: record.id,
+      type,
+      state: 'In progress',
+      trigger: { kind: 'api', tokenName: 'admin' },
+      options: type === 'scale' ? { add: 1 } : {},
+      imageRef: null,
+      digestBefore: null,
+      digestAfter: null,
+      createdAt: now,
+      startedAt: now,
+      endedAt: null,
+      reason: null,
+      attempts: 1,
+      progress: null,
+    };
+    await store.insertAction(made);
+    return made;
+  }
+
+  return { store, engine, calls, runners, action };
+}
+
+describe('ActionRunners', () => {
+  it('sends a redeploy of a Swarm service to SwarmRedeploy with its Swarm id', async () => {
+    const f = await fixture();
+    const a = await f.action('swarm', 'svc-api', 'redeploy');
+    assert.deepEqual(await f.runners.run(a), { state: 'Success', reason: null });
+    assert.deepEqual(f.calls, ['swarm-redeploy run svc-api']);
+  });
+
+  it('sends a redeploy of a compose service to StandaloneRedeploy', async () => {
+    const f = await fixture();
+    const a = await f.action('compose', 'shop/web', 'redeploy');
+    await f.runners.run(a);
+    assert.deepEqual(f.calls, [`standalone-redeploy run ${a.id}`]);
+  });
+
+  it('sends a scale of a Swarm service to SwarmScale', async () => {
+    const f = await fixture();
+    const a = await f.action('swarm', 'svc-api', 'scale');
+    await f.runners.run(a);
+    assert.deepEqual(f.calls, ['swarm-scale run svc-api']);
+  });
+
+  it('sends a scale of a compose service to StandaloneScale with the service as the engine shows it', async () => {
+    const f = await fixture();
+    const a = await f.action('compose', 'shop/web', 'scale');
+    await f.runners.run(a);
+    assert.deepEqual(f.calls, ['standalone-scale run compose:shop/web']);
+  });
+
+  it('fails a standalone scale whose service has no container on the engine, running nothing', async () => {
+    const f = await fixture();
+    const a = await f.action('compose', 'shop/gone', 'scale');
+    const outcome = await f.runners.run(a);
+    assert.equal(outcome.state, 'Failed');
+    assert.match(outcome.reason ?? '', /no containers/);
+    assert.deepEqual(f.calls, []);
+  });
+
+  it('throws service_not_found when the action\u2019s service record is gone', async () => {
+    const f = await fixture();
+    const a = await f.action('compose', 'shop/web', 'redeploy');
+    await assert.rejects(
+      f.runners.run({ ...a, serviceId: randomUUID() }),
+      (error: unknown) => error instanceof HoistError && error.code === 'service_not_found',
+    );
+  });
+
+  it('abandons only standalone redeploys', async () => {
+    const f = await fixture();
+    const standalone = await f.action('compose', 'shop/web', 'redeploy');
+    await f.runners.abandon(standalone);
+    await f.runners.abandon(await f.action('swarm', 'svc-api', 'redeploy'));
+    await f.runners.abandon(await f.action('compose', 'shop/web', 'scale'));
+    await f.runners.abandon(await f.action('swarm', 'svc-api', 'scale'));
+    assert.deepEqual(f.calls, [`standalone-redeploy abandon ${standalone.id}`]);
+  });
+});
