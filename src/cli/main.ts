@@ -1,51 +1,56 @@
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config.js';
-import { startServer } from '../server.js';
+import { CliError } from './cli-error.js';
+import { withExamples } from './command-helpers.js';
+import { registerActionCommands } from './commands/action.js';
+import { registerCompletionCommand } from './commands/completion.js';
+import { registerEngineCommands } from './commands/engine.js';
+import { registerLoginCommands } from './commands/login.js';
+import { registerServerCommand } from './commands/server.js';
+import { registerServiceCommands } from './commands/service.js';
+import { registerWebhookCommands } from './commands/webhook.js';
+import { err } from './output.js';
 
 const program = new Command()
   .name('hoist')
   .description('Secret webhook URLs that redeploy your Docker containers.')
-  .version('0.1.0');
-
-program
-  .command('server')
-  .description('Run the Hoist server: HTTP API, /hooks/ endpoint and action worker')
-  .option('-p, --port <port>', 'port to listen on (overrides HOIST_PORT)')
+  .version('0.1.0')
+  .showHelpAfterError('(add --help for usage)')
   .addHelpText(
     'after',
-    '\nConfiguration comes from the environment (HOIST_PORT, HOIST_DATA_DIR, HOIST_PUBLIC_URL, DOCKER_HOST, ...): see the README.\n\nExample:\n  HOIST_PUBLIC_URL=https://hoist.example.com hoist server',
-  )
-  .action(async (options: { port?: string }) => {
-    const env = { ...process.env, ...(options.port ? { HOIST_PORT: options.port } : {}) };
-    let config;
-    try {
-      config = loadConfig(env);
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        process.stderr.write(`hoist: ${error.message}\n`);
-        process.exit(2);
-      }
-      throw error;
-    }
-    let server;
-    try {
-      server = await startServer(config);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const hint =
-        code === 'EADDRINUSE'
-          ? ` Port ${config.port} is taken: stop what uses it or set HOIST_PORT.`
-          : code === 'EACCES'
-            ? ` Check that ${config.dataDir} and port ${config.port} are usable by this user.`
-            : '';
-      process.stderr.write(`hoist: could not start: ${(error as Error).message}.${hint}\n`);
-      process.exit(1);
-    }
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        void server?.close().then(() => process.exit(0));
-      });
-    }
-  });
+    '\nEvery command but server and login talks to a Hoist server: the one `hoist login` saved,\nor HOIST_URL with HOIST_TOKEN.',
+  );
+withExamples(
+  program,
+  'hoist server',
+  'hoist login http://localhost:8080',
+  'hoist webhook create web -n "docker hub"',
+  'hoist service redeploy web --sync',
+);
 
-await program.parseAsync();
+registerServerCommand(program);
+registerLoginCommands(program);
+registerServiceCommands(program);
+registerWebhookCommands(program);
+registerActionCommands(program);
+registerEngineCommands(program);
+registerCompletionCommand(program);
+
+// `hoist service ls | head -1` closes the pipe early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof CliError) {
+    err(`hoist: ${error.message}`);
+    process.exitCode = error.exitCode;
+  } else {
+    err(
+      `hoist: unexpected error (a bug: please report it): ${(error as Error).stack ?? String(error)}`,
+    );
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+
+/**
+ * `hoist server`. The server and its dependencies (Fastify, dockerode,
+ * SQLite) are imported only when this command runs, so every other command
+ * starts without loading them.
+ */
+export function registerServerCommand(program: Command): void {
+  program
+    .command('server')
+    .description('Run the Hoist server: HTTP API, /hooks/ endpoint and action worker')
+    .option('-p, --port <port>', 'port to listen on (overrides HOIST_PORT)')
+    .addHelpText(
+      'after',
+      '\nConfiguration comes from the environment (HOIST_PORT, HOIST_DATA_DIR, HOIST_PUBLIC_URL, DOCKER_HOST, ...): see the README.\n\nExample:\n  HOIST_PUBLIC_URL=https://hoist.example.com hoist server',
+    )
+    .action(async (options: { port?: string }) => {
+      const { ConfigError, loadConfig } = await import('../../config.js');
+      const { startServer } = await import('../../server.js');
+      const env = { ...process.env, ...(options.port ? { HOIST_PORT: options.port } : {}) };
+      let config;
+      try {
+        config = loadConfig(env);
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          process.stderr.write(`hoist: ${error.message}\n`);
+          process.exit(2);
+        }
+        throw error;
+      }
+      let server;
+      try {
+        server = await startServer(config);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const hint =
+          code === 'EADDRINUSE'
+            ? ` Port ${config.port} is taken: stop what uses it or set HOIST_PORT.`
+            : code === 'EACCES'
+              ? ` Check that ${config.dataDir} and port ${config.port} are usable by this user.`
+              : '';
+        process.stderr.write(`hoist: could not start: ${(error as Error).message}.${hint}\n`);
+        process.exit(1);
+      }
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+          void server?.close().then(() => process.exit(0));
+        });
+      }
+    });
+}
