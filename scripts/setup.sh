@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what Hoist and its tests need on a Debian machine, then builds it.
+# Installs what Hoist and its tests need on a Debian machine, then builds it (API and web UI).
 #   bash scripts/setup.sh            packages, npm ci, build
 #   bash scripts/setup.sh --engine   the same, and starts the local Docker engine if none answers
 set -euo pipefail
@@ -9,6 +9,8 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 [ -x /bin/busybox ] || need+=(busybox-static)
+# The web UI's end-to-end tests drive Debian's Chromium (playwright-core cannot download one here).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing ${need[*]}; run as root or: sudo apt-get install -y ${need[*]}" >&2

@@ -10,6 +10,7 @@ import { engineRoutes } from './routes/engine-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { hookRoutes } from './routes/hook-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
+import { uiRoutes } from './routes/ui-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 
 declare module 'fastify' {
@@ -105,6 +106,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+
+  await app.register(async (ui) => uiRoutes(ui));
 
   return app;
 }
