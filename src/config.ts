@@ -1,4 +1,9 @@
 import path from 'node:path';
+import { ConfigError } from './config-error.js';
+import {
+  callbackPolicyFromEnv,
+  type CallbackPolicy,
+} from './adapters/callbacks/callback-policy.js';
 
 /** Everything Hoist reads from its environment, validated once at start. */
 export interface Config {
@@ -13,12 +18,14 @@ export interface Config {
   readonly maxConcurrentActions: number;
   /** How long a Swarm rolling update may run before its action is Failed. */
   readonly swarmUpdateTimeoutSeconds: number;
+  /** Deliveries and registry calls are kept this long. */
+  readonly deliveryRetentionDays: number;
+  /** Where Docker Hub callbacks may go. */
+  readonly callbacks: CallbackPolicy;
   readonly logLevel: string;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 
@@ -47,6 +54,8 @@ export function loadConfig(env: Env = process.env): Config {
     healthTimeoutSeconds: integer(env, 'HOIST_HEALTH_TIMEOUT_SECONDS', 120, 1, 3600),
     maxConcurrentActions: integer(env, 'HOIST_MAX_CONCURRENT_ACTIONS', 4, 1, 64),
     swarmUpdateTimeoutSeconds: integer(env, 'HOIST_SWARM_UPDATE_TIMEOUT_SECONDS', 600, 1, 86400),
+    deliveryRetentionDays: integer(env, 'HOIST_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
+    callbacks: callbackPolicyFromEnv(env),
     logLevel,
   });
 }

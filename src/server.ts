@@ -20,6 +20,12 @@ import { ActionRunners } from './domain/actions/action-runners.js';
 import { ActionEvents } from './domain/actions/action-events.js';
 import type { Action } from './domain/actions/action.js';
 import { ServiceProvisioning } from './domain/services/service-provisioning.js';
+import { Registries } from './domain/registries/registries.js';
+import { RegistryIntake } from './domain/registries/registry-intake.js';
+import { ActionCallbacks } from './domain/actions/action-callbacks.js';
+import { DeliveryRetention } from './domain/webhooks/delivery-retention.js';
+import { HttpCallbackSender } from './adapters/callbacks/http-callback-sender.js';
+import { actionUrl } from './http/presenters.js';
 import { ApiTokens } from './domain/auth/api-tokens.js';
 import { readEngineStatus } from './domain/engines/engine-status.js';
 import { buildApp } from './http/app.js';
@@ -47,6 +53,18 @@ export async function startServer(
   const apiTokens = new ApiTokens({ store, clock });
   const catalog = new ServiceCatalog({ store, engine, engineId: ENGINE_ID, clock });
   const events = new ActionEvents();
+  const callbacks = new ActionCallbacks({
+    store,
+    sender: new HttpCallbackSender({ policy: config.callbacks }),
+    logger,
+    actionUrl: (id) => actionUrl(id, config.publicUrl),
+  });
+  const retention = new DeliveryRetention({
+    store,
+    clock,
+    logger,
+    retentionDays: config.deliveryRetentionDays,
+  });
   const readiness = {
     monitorMs: config.monitorSeconds * 1000,
     healthTimeoutMs: config.healthTimeoutSeconds * 1000,
@@ -72,7 +90,16 @@ export async function startServer(
       retryMaxMs: 30_000,
       tickMs: 2000,
     },
-    onChange: (action) => events.publish(action),
+    onChange: (action) => {
+      events.publish(action);
+      if (action.endedAt) {
+        callbacks
+          .notify(action)
+          .catch((error: unknown) =>
+            logger.error({ err: error, actionId: action.id }, 'could not send callbacks'),
+          );
+      }
+    },
   });
   const onEnqueued = (action: Action) => {
     events.publish(action);
@@ -97,6 +124,8 @@ export async function startServer(
     provisioning: new ServiceProvisioning({ store, engine, catalog, engineId: ENGINE_ID, clock }),
     webhooks: new WebhookHandlers({ store, catalog, clock, publicUrl: config.publicUrl }),
     intake: new HookIntake({ store, clock, onEnqueued }),
+    registryIntake: new RegistryIntake({ store, clock, engineId: ENGINE_ID, onEnqueued }),
+    registries: new Registries({ store, clock, publicUrl: config.publicUrl }),
     actions: new Actions({ store, catalog, clock, onEnqueued }),
     events,
     engines: async () => [await readEngineStatus(ENGINE_ID, engineHost, engine)],
@@ -119,6 +148,7 @@ export async function startServer(
   }
 
   await worker.start();
+  retention.start();
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info({ url, publicUrl: config.publicUrl, dataDir: config.dataDir }, 'hoist is listening');
 
@@ -128,6 +158,7 @@ export async function startServer(
     url,
     close: () =>
       (closing ??= (async () => {
+        retention.stop();
         await app.close();
         await worker.stop();
         await store.close();

@@ -5,6 +5,7 @@
 export type ErrorCode =
   | 'bad_request'
   | 'unauthorized'
+  | 'signature_invalid'
   | 'not_found'
   | 'service_not_found'
   | 'service_exists'

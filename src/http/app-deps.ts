@@ -1,4 +1,6 @@
 import type { Actions } from '../domain/actions/actions.js';
+import type { Registries } from '../domain/registries/registries.js';
+import type { RegistryIntake } from '../domain/registries/registry-intake.js';
 import type { ActionEvents } from '../domain/actions/action-events.js';
 import type { ApiTokens } from '../domain/auth/api-tokens.js';
 import type { EngineStatus } from '../domain/engines/engine-status.js';
@@ -18,6 +20,8 @@ export interface AppDeps {
   webhooks: WebhookHandlers;
   intake: HookIntake;
   actions: Actions;
+  registries: Registries;
+  registryIntake: RegistryIntake;
   /** Live news of actions, for GET /api/v1/events. */
   events: ActionEvents;
   engines: () => Promise<EngineStatus[]>;

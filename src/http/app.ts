@@ -10,6 +10,7 @@ import { engineRoutes } from './routes/engine-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { hookRoutes } from './routes/hook-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
+import { registryRoutes } from './routes/registry-routes.js';
 import { uiRoutes } from './routes/ui-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await webhookRoutes(api, deps);
       await actionRoutes(api, deps);
       await eventRoutes(api, deps);
+      await registryRoutes(api, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -5,6 +5,7 @@ import { redactPath } from './redact.js';
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
+  signature_invalid: 401,
   not_found: 404,
   service_not_found: 404,
   webhook_not_found: 404,

@@ -484,9 +484,11 @@ describe('the HTTP API and the /hooks/ endpoint of a real server', () => {
           kind: 'json',
         },
         {
-          name: 'registry-events',
-          headers: { 'content-type': 'application/vnd.docker.distribution.events.v1+json' },
-          body: '{"events":[]}',
+          // A registry's own type is a registry payload (answered by what it reports pushed:
+          // registry-payloads.test.ts); any other +json type is plain JSON.
+          name: 'vendor-json',
+          headers: { 'content-type': 'application/vnd.example.build+json' },
+          body: '{"build":42}',
           kind: 'json',
         },
         {

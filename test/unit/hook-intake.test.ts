@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
 import { openSqliteStore } from '../../src/adapters/store/open-store.js';
-import type { IncomingCall } from '../../src/domain/webhooks/hook-intake.js';
+import type { CallOutcome, IncomingCall } from '../../src/domain/webhooks/hook-intake.js';
 import { HookIntake, UNKNOWN_HOOK_MESSAGE } from '../../src/domain/webhooks/hook-intake.js';
 import { HoistError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/domain/ports/store.js';
@@ -21,7 +21,7 @@ const PUBLIC_URL = 'https://hoist.example.com';
 interface Fixture {
   store: Store;
   clock: FakeClock;
-  intake: HookIntake;
+  intake: EnqueuingIntake;
   handlers: WebhookHandlers;
   service: ServiceRecord;
   webhook: Webhook;
@@ -59,9 +59,23 @@ async function fixture(): Promise<Fixture> {
     webhook: created.webhook,
     token,
     wakeUps: 0,
-    intake: new HookIntake({ store, clock, onEnqueued: () => f.wakeUps++ }),
+    intake: new EnqueuingIntake({ store, clock, onEnqueued: () => f.wakeUps++ }),
   };
   return f;
+}
+
+/**
+ * These tests are about calls that queue something (plain triggers, SCALEUP):
+ * an answer other than 'enqueued' fails them. Payload matching has its own tests.
+ */
+class EnqueuingIntake extends HookIntake {
+  override async receive(
+    ...args: Parameters<HookIntake['receive']>
+  ): Promise<Extract<CallOutcome, { kind: 'enqueued' }>> {
+    const outcome = await super.receive(...args);
+    assert.equal(outcome.kind, 'enqueued', JSON.stringify(outcome));
+    return outcome as Extract<CallOutcome, { kind: 'enqueued' }>;
+  }
 }
 
 function tokenOf(url: string): string {
@@ -75,7 +89,8 @@ function call(overrides: Partial<IncomingCall> = {}): IncomingCall {
     remoteAddress: '203.0.113.7',
     userAgent: 'Go-http-client/1.1',
     contentType: 'application/json',
-    body: Buffer.from('{"push_data":{"tag":"latest"}}'),
+    body: Buffer.from('{"ref":"refs/heads/main"}'),
+    headers: {},
     ...overrides,
   };
 }
@@ -162,6 +177,11 @@ describe('HookIntake', () => {
         outcome: 'accepted',
         reason: null,
         actionId: result.action.id,
+        deliveryKey: null,
+        pushed: null,
+        digest: null,
+        callbackUrl: null,
+        callbackResult: null,
       },
     );
     assert.equal(second?.payloadKind, 'form');

@@ -55,6 +55,9 @@ function webhook(serviceId: string, overrides: Partial<WebhookWithHash> = {}): W
     lastCalledAt: null,
     callCount: 0,
     maxScale: 10,
+    signed: false,
+    passBody: false,
+    signingSecret: null,
     ...overrides,
   };
 }
@@ -97,6 +100,11 @@ function delivery(
     outcome: 'ignored',
     reason: 'tag mismatch',
     actionId: null,
+    deliveryKey: null,
+    pushed: null,
+    digest: null,
+    callbackUrl: null,
+    callbackResult: null,
     ...overrides,
   };
 }
@@ -148,6 +156,9 @@ describe('SQLite store', () => {
         name: 'web',
         createdAt: at(1),
         lastSeenAt: at(1),
+        imageRef: null,
+        digest: null,
+        autoredeploy: false,
       });
 
       const again = await store.upsertService({
@@ -191,12 +202,15 @@ describe('SQLite store', () => {
       const svc = await addService(store);
       const hook = webhook(svc.id, { operation: 'SCALEUP' });
       await store.insertWebhook(hook);
-      const { tokenHash, ...expected } = hook;
+      const { tokenHash, signingSecret, ...expected } = hook;
 
       assert.deepEqual(await store.getWebhook(hook.id), expected);
       assert.deepEqual(await store.listWebhooks(svc.id), [expected]);
       assert.deepEqual(await store.findActiveWebhookByName(svc.id, 'ci'), expected);
-      assert.deepEqual(await store.findWebhookByTokenHash(tokenHash), expected);
+      assert.deepEqual(await store.findWebhookByTokenHash(tokenHash), {
+        ...expected,
+        signingSecret,
+      });
       assert.equal(await store.getWebhook(randomUUID()), null);
       assert.equal(await store.findActiveWebhookByName(svc.id, 'other'), null);
       assert.equal(await store.findWebhookByTokenHash('nope'), null);
@@ -686,7 +700,7 @@ describe('SQLite store', () => {
         }[];
         assert.deepEqual(
           names.map((n) => n.name),
-          ['0001_initial', '0002_scale'],
+          ['0001_initial', '0002_scale', '0003_payloads'],
         );
       } finally {
         raw.close();

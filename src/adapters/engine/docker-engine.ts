@@ -36,7 +36,11 @@ import type {
   RawTask,
 } from './docker-api-types.js';
 import { DEFAULT_DOCKER_HOST, createDockerClient } from './docker-client.js';
-import { IMAGE_ID, digestFor, parseImageRef } from './image-ref.js';
+import {
+  IMAGE_ID,
+  digestFor,
+  parseImageReference as parseImageRef,
+} from '../../domain/image-reference.js';
 import { registryCredentials, type RegistryCredentials } from './registry-auth.js';
 import {
   anonymousDestinations,

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { HoistError } from '../../domain/errors.js';
-import { parseImageRef } from './image-ref.js';
+import { parseImageReference as parseImageRef } from '../../domain/image-reference.js';
 
 /** What the engine's X-Registry-Auth header carries (base64url JSON; docker-modem encodes it). */
 export interface RegistryAuthConfig {

@@ -13,6 +13,10 @@ export interface ServicesTable {
   name: string;
   created_at: string;
   last_seen_at: string;
+  /** The image reference and digest last seen on the engine (payloads are matched against them). */
+  image_ref: string | null;
+  digest: string | null;
+  autoredeploy: Generated<number>;
 }
 
 export interface WebhooksTable {
@@ -27,6 +31,9 @@ export interface WebhooksTable {
   last_called_at: string | null;
   call_count: number;
   max_scale: Generated<number>;
+  /** Kept in clear: an HMAC check needs it. Never listed. */
+  signing_secret: string | null;
+  pass_body: Generated<number>;
 }
 
 export interface DeliveriesTable {
@@ -41,6 +48,34 @@ export interface DeliveriesTable {
   outcome: string;
   reason: string | null;
   action_id: string | null;
+  delivery_key: string | null;
+  pushed: string | null;
+  digest: string | null;
+  callback_url: string | null;
+  callback_result: string | null;
+}
+
+export interface RegistriesTable {
+  id: string;
+  name: string;
+  token_prefix: string;
+  token_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface RegistryCallsTable {
+  id: string;
+  registry_id: string;
+  received_at: string;
+  remote_address: string | null;
+  delivery_key: string | null;
+  /** JSON list of "host/path:tag" pushed. */
+  pushed: string;
+  outcome: string;
+  reason: string | null;
+  /** JSON list of the action ids it started or joined. */
+  action_ids: string;
 }
 
 export interface ActionsTable {
@@ -87,6 +122,8 @@ export interface Database {
   actions: ActionsTable;
   action_logs: ActionLogsTable;
   api_tokens: ApiTokensTable;
+  registries: RegistriesTable;
+  registry_calls: RegistryCallsTable;
 }
 
 export type ServiceRow = Selectable<ServicesTable>;
@@ -97,9 +134,13 @@ export type NewActionRow = Insertable<ActionsTable>;
 export type ActionUpdate = Updateable<ActionsTable>;
 export type ActionLogRow = Selectable<ActionLogsTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type RegistryRow = Selectable<RegistriesTable>;
+export type RegistryCallRow = Selectable<RegistryCallsTable>;
 
 /** Index and constraint names the adapter refers to (e.g. to recognise a violation). */
 export const WEBHOOK_ACTIVE_NAME_INDEX = 'webhooks_service_id_name_active_uq';
 export const ACTION_PENDING_TYPE_INDEX = 'actions_service_id_type_pending_uq';
 /** Replaces ACTION_PENDING_TYPE_INDEX from migration 0002: only redeploys coalesce; scale actions queue. */
+/** Idempotency: one delivery per sender's delivery key and handler (migration 0003). */
+export const DELIVERY_KEY_INDEX = 'deliveries_webhook_id_delivery_key_uq';
 export const ACTION_PENDING_REDEPLOY_INDEX = 'actions_service_id_pending_redeploy_uq';

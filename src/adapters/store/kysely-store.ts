@@ -22,7 +22,13 @@ import type { ServiceKind } from '../../domain/ports/engine.js';
 import type { ActionFilter, ActionPatch, Store } from '../../domain/ports/store.js';
 import type { ServiceRecord } from '../../domain/services/service.js';
 import type { Delivery, DeliveryOutcome } from '../../domain/webhooks/delivery.js';
-import type { Webhook, WebhookOperation, WebhookWithHash } from '../../domain/webhooks/webhook.js';
+import type {
+  Webhook,
+  WebhookOperation,
+  WebhookSecrets,
+  WebhookWithHash,
+} from '../../domain/webhooks/webhook.js';
+import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
 import { WEBHOOK_ACTIVE_NAME_INDEX } from './database.js';
 import type {
   ActionRow,
@@ -30,6 +36,8 @@ import type {
   ApiTokenRow,
   Database,
   DeliveryRow,
+  RegistryCallRow,
+  RegistryRow,
   ServiceRow,
   WebhookRow,
 } from './database.js';
@@ -66,7 +74,10 @@ export class KyselyStore implements Store {
     key: string;
     name: string;
     seenAt: string;
+    imageRef?: string | null;
+    digest?: string | null;
   }): Promise<ServiceRecord> {
+    const seesImage = input.imageRef !== undefined;
     const row = await this.#db
       .insertInto('services')
       .values({
@@ -77,11 +88,16 @@ export class KyselyStore implements Store {
         name: input.name,
         created_at: input.seenAt,
         last_seen_at: input.seenAt,
+        image_ref: input.imageRef ?? null,
+        digest: input.digest ?? null,
       })
       .onConflict((oc) =>
         oc.columns(['engine_id', 'kind', 'key']).doUpdateSet((eb) => ({
           name: eb.ref('excluded.name'),
           last_seen_at: eb.ref('excluded.last_seen_at'),
+          ...(seesImage
+            ? { image_ref: eb.ref('excluded.image_ref'), digest: eb.ref('excluded.digest') }
+            : {}),
         })),
       )
       .returningAll()
@@ -96,6 +112,37 @@ export class KyselyStore implements Store {
       .where('id', '=', id)
       .executeTakeFirst();
     return row ? toService(row) : null;
+  }
+
+  async updateServiceImage(
+    id: string,
+    imageRef: string | null,
+    digest: string | null,
+  ): Promise<void> {
+    await this.#db
+      .updateTable('services')
+      .set({ image_ref: imageRef, digest })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setServiceAutoredeploy(id: string, on: boolean): Promise<void> {
+    await this.#db
+      .updateTable('services')
+      .set({ autoredeploy: on ? 1 : 0 })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async listAutoredeployServices(engineId: string): Promise<ServiceRecord[]> {
+    const rows = await this.#db
+      .selectFrom('services')
+      .selectAll()
+      .where('engine_id', '=', engineId)
+      .where('autoredeploy', '=', 1)
+      .orderBy('name')
+      .execute();
+    return rows.map(toService);
   }
 
   async listServices(engineId: string): Promise<ServiceRecord[]> {
@@ -127,6 +174,8 @@ export class KyselyStore implements Store {
           last_called_at: webhook.lastCalledAt,
           call_count: webhook.callCount,
           max_scale: webhook.maxScale,
+          signing_secret: webhook.signingSecret,
+          pass_body: webhook.passBody ? 1 : 0,
         })
         .execute();
     } catch (error) {
@@ -172,14 +221,14 @@ export class KyselyStore implements Store {
     return row ? toWebhook(row) : null;
   }
 
-  async findWebhookByTokenHash(tokenHash: string): Promise<Webhook | null> {
+  async findWebhookByTokenHash(tokenHash: string): Promise<(Webhook & WebhookSecrets) | null> {
     // An equality lookup on the unique index webhooks_token_hash_uq.
     const row = await this.#db
       .selectFrom('webhooks')
       .selectAll()
       .where('token_hash', '=', tokenHash)
       .executeTakeFirst();
-    return row ? toWebhook(row) : null;
+    return row ? { ...toWebhook(row), signingSecret: row.signing_secret } : null;
   }
 
   async revokeWebhook(id: string, at: string): Promise<void> {
@@ -217,8 +266,151 @@ export class KyselyStore implements Store {
         outcome: delivery.outcome,
         reason: delivery.reason,
         action_id: delivery.actionId,
+        delivery_key: delivery.deliveryKey,
+        pushed: delivery.pushed,
+        digest: delivery.digest,
+        callback_url: delivery.callbackUrl,
+        callback_result: delivery.callbackResult,
       })
       .execute();
+  }
+
+  async findDeliveryByKey(webhookId: string, deliveryKey: string): Promise<Delivery | null> {
+    const row = await this.#db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('webhook_id', '=', webhookId)
+      .where('delivery_key', '=', deliveryKey)
+      .executeTakeFirst();
+    return row ? toDelivery(row) : null;
+  }
+
+  async listDeliveriesForAction(actionId: string): Promise<Delivery[]> {
+    const rows = await this.#db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('action_id', '=', actionId)
+      .orderBy('received_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toDelivery);
+  }
+
+  async setDeliveryCallbackResult(id: string, result: string): Promise<void> {
+    await this.#db
+      .updateTable('deliveries')
+      .set({ callback_result: result })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  pruneDeliveries(before: string): Promise<number> {
+    return this.#atomically(async (tx) => {
+      const deliveries = await tx.#db
+        .deleteFrom('deliveries')
+        .where('received_at', '<', before)
+        .executeTakeFirst();
+      const calls = await tx.#db
+        .deleteFrom('registry_calls')
+        .where('received_at', '<', before)
+        .executeTakeFirst();
+      return Number(deliveries.numDeletedRows) + Number(calls.numDeletedRows);
+    });
+  }
+
+  // --- registries ---------------------------------------------------------
+
+  async insertRegistry(registry: Registry & { tokenHash: string }): Promise<void> {
+    await this.#db
+      .insertInto('registries')
+      .values({
+        id: registry.id,
+        name: registry.name,
+        token_prefix: registry.tokenPrefix,
+        token_hash: registry.tokenHash,
+        created_at: registry.createdAt,
+        revoked_at: registry.revokedAt,
+      })
+      .execute();
+  }
+
+  async listRegistries(): Promise<Registry[]> {
+    const rows = await this.#db
+      .selectFrom('registries')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toRegistry);
+  }
+
+  async getRegistry(id: string): Promise<Registry | null> {
+    const row = await this.#db
+      .selectFrom('registries')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toRegistry(row) : null;
+  }
+
+  async findRegistryByTokenHash(tokenHash: string): Promise<Registry | null> {
+    const row = await this.#db
+      .selectFrom('registries')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return row ? toRegistry(row) : null;
+  }
+
+  async revokeRegistry(id: string, at: string): Promise<void> {
+    await this.#db
+      .updateTable('registries')
+      .set({ revoked_at: at })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  async insertRegistryCall(call: RegistryCall): Promise<void> {
+    await this.#db
+      .insertInto('registry_calls')
+      .values({
+        id: call.id,
+        registry_id: call.registryId,
+        received_at: call.receivedAt,
+        remote_address: call.remoteAddress,
+        delivery_key: call.deliveryKey,
+        pushed: JSON.stringify(call.pushed),
+        outcome: call.outcome,
+        reason: call.reason,
+        action_ids: JSON.stringify(call.actionIds),
+      })
+      .execute();
+  }
+
+  async findRegistryCallByKey(
+    registryId: string,
+    deliveryKey: string,
+  ): Promise<RegistryCall | null> {
+    const row = await this.#db
+      .selectFrom('registry_calls')
+      .selectAll()
+      .where('registry_id', '=', registryId)
+      .where('delivery_key', '=', deliveryKey)
+      .executeTakeFirst();
+    return row ? toRegistryCall(row) : null;
+  }
+
+  async listRegistryCalls(registryId: string, limit: number): Promise<RegistryCall[]> {
+    const rows = await this.#db
+      .selectFrom('registry_calls')
+      .selectAll()
+      .where('registry_id', '=', registryId)
+      .orderBy('received_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toRegistryCall);
   }
 
   async listDeliveries(webhookId: string, limit: number): Promise<Delivery[]> {
@@ -414,6 +606,9 @@ function toService(row: ServiceRow): ServiceRecord {
     name: row.name,
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
+    imageRef: row.image_ref,
+    digest: row.digest,
+    autoredeploy: Number(row.autoredeploy) === 1,
   };
 }
 
@@ -429,6 +624,8 @@ function toWebhook(row: WebhookRow): Webhook {
     lastCalledAt: row.last_called_at,
     callCount: Number(row.call_count),
     maxScale: Number(row.max_scale),
+    signed: row.signing_secret !== null,
+    passBody: Number(row.pass_body) === 1,
   };
 }
 
@@ -445,6 +642,35 @@ function toDelivery(row: DeliveryRow): Delivery {
     outcome: row.outcome as DeliveryOutcome,
     reason: row.reason,
     actionId: row.action_id,
+    deliveryKey: row.delivery_key,
+    pushed: row.pushed,
+    digest: row.digest,
+    callbackUrl: row.callback_url,
+    callbackResult: row.callback_result,
+  };
+}
+
+function toRegistry(row: RegistryRow): Registry {
+  return {
+    id: row.id,
+    name: row.name,
+    tokenPrefix: row.token_prefix,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+function toRegistryCall(row: RegistryCallRow): RegistryCall {
+  return {
+    id: row.id,
+    registryId: row.registry_id,
+    receivedAt: row.received_at,
+    remoteAddress: row.remote_address,
+    deliveryKey: row.delivery_key,
+    pushed: JSON.parse(row.pushed) as string[],
+    outcome: row.outcome as RegistryCall['outcome'],
+    reason: row.reason,
+    actionIds: JSON.parse(row.action_ids) as string[],
   };
 }
 

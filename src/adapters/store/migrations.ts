@@ -10,6 +10,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import {
   ACTION_PENDING_REDEPLOY_INDEX,
   ACTION_PENDING_TYPE_INDEX,
+  DELIVERY_KEY_INDEX,
   WEBHOOK_ACTIVE_NAME_INDEX,
 } from './database.js';
 
@@ -178,10 +179,102 @@ const scale: Migration = {
   },
 };
 
+/** Registry payloads: matching, idempotency, callbacks, autoredeploy, registry endpoints. */
+const payloads: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    for (const [table, column, type] of [
+      ['services', 'image_ref', 'text'],
+      ['services', 'digest', 'text'],
+      ['webhooks', 'signing_secret', 'text'],
+      ['deliveries', 'delivery_key', 'text'],
+      ['deliveries', 'pushed', 'text'],
+      ['deliveries', 'digest', 'text'],
+      ['deliveries', 'callback_url', 'text'],
+      ['deliveries', 'callback_result', 'text'],
+    ] as const) {
+      await db.schema.alterTable(table).addColumn(column, type).execute();
+    }
+    await db.schema
+      .alterTable('services')
+      .addColumn('autoredeploy', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('webhooks')
+      .addColumn('pass_body', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createIndex(DELIVERY_KEY_INDEX)
+      .unique()
+      .on('deliveries')
+      .columns(['webhook_id', 'delivery_key'])
+      .where(sql.ref('delivery_key'), 'is not', null)
+      .execute();
+    await db.schema
+      .createIndex('deliveries_action_id_idx')
+      .on('deliveries')
+      .column('action_id')
+      .execute();
+    await db.schema
+      .createIndex('deliveries_received_at_idx')
+      .on('deliveries')
+      .column('received_at')
+      .execute();
+    await db.schema
+      .createTable('registries')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('token_prefix', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .addUniqueConstraint('registries_token_hash_uq', ['token_hash'])
+      .execute();
+    await db.schema
+      .createTable('registry_calls')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('registry_id', 'text', (c) => c.notNull().references('registries.id'))
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('remote_address', 'text')
+      .addColumn('delivery_key', 'text')
+      .addColumn('pushed', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text')
+      .addColumn('action_ids', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('registry_calls_registry_id_received_at_idx')
+      .on('registry_calls')
+      .columns(['registry_id', 'received_at'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('registry_calls').execute();
+    await db.schema.dropTable('registries').execute();
+    await db.schema.dropIndex('deliveries_received_at_idx').execute();
+    await db.schema.dropIndex('deliveries_action_id_idx').execute();
+    await db.schema.dropIndex(DELIVERY_KEY_INDEX).execute();
+    for (const [table, column] of [
+      ['services', 'image_ref'],
+      ['services', 'digest'],
+      ['services', 'autoredeploy'],
+      ['webhooks', 'signing_secret'],
+      ['webhooks', 'pass_body'],
+      ['deliveries', 'delivery_key'],
+      ['deliveries', 'pushed'],
+      ['deliveries', 'digest'],
+      ['deliveries', 'callback_url'],
+      ['deliveries', 'callback_result'],
+    ] as const) {
+      await db.schema.alterTable(table).dropColumn(column).execute();
+    }
+  },
+};
+
 /** All migrations, by name; the Migrator runs them in name order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
   '0002_scale': scale,
+  '0003_payloads': payloads,
 });
 
 export const migrationProvider: MigrationProvider = {

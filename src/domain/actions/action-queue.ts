@@ -71,7 +71,12 @@ async function insertAction(
 }
 
 function describeTrigger(trigger: ActionTrigger): string {
-  return trigger.kind === 'webhook'
-    ? `Requested by webhook "${trigger.webhookName}" (${trigger.webhookId})`
-    : `Requested through the API by token "${trigger.tokenName}"`;
+  switch (trigger.kind) {
+    case 'webhook':
+      return `Requested by webhook "${trigger.webhookName}" (${trigger.webhookId})`;
+    case 'registry':
+      return `Requested by a push reported to registry endpoint "${trigger.registryName}" (autoredeploy)`;
+    case 'api':
+      return `Requested through the API by token "${trigger.tokenName}"`;
+  }
 }

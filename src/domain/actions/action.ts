@@ -12,7 +12,9 @@ export const ACTION_STATES: readonly ActionState[] = [
 export type ActionType = 'redeploy' | 'scale';
 
 export type ActionTrigger =
-  { kind: 'webhook'; webhookId: string; webhookName: string } | { kind: 'api'; tokenName: string };
+  | { kind: 'webhook'; webhookId: string; webhookName: string }
+  | { kind: 'api'; tokenName: string }
+  | { kind: 'registry'; registryId: string; registryName: string };
 
 export interface ActionOptions {
   /** redeploy: keep the old containers' anonymous volumes (Tutum's reuse_volumes; default true). */
@@ -21,6 +23,13 @@ export interface ActionOptions {
   replicas?: number;
   /** scale: add this many replicas (a SCALEUP handler's call). */
   add?: number;
+  /** redeploy: the triggering call's body, given to the new containers as HOIST_TRIGGER_BODY. */
+  triggerBody?: string;
+  /**
+   * redeploy: the digest a registry reported pushed. Registries notify before
+   * the tag has moved, so a pull that still gets another digest is retried.
+   */
+  expectedDigest?: string;
 }
 
 export interface Action {

@@ -12,6 +12,10 @@ import {
   type ReadinessTiming,
 } from './container-readiness.js';
 
+/** A registry notifies before it moves the tag: how long to wait for the pushed digest. */
+const PULL_RETRIES = 5;
+const PULL_RETRY_MS = 2000;
+
 /** Labels Hoist writes on every container it creates while redeploying. */
 export const ACTION_LABEL = 'io.hoist.action';
 export const REPLACES_LABEL = 'io.hoist.replaces';
@@ -118,6 +122,7 @@ export class StandaloneRedeploy {
       }
     }
     await store.updateAction(action.id, { digestAfter: journal.digest });
+    await store.updateServiceImage(action.serviceId, journal.imageRef, journal.digest);
     return { state: 'Success', reason: null };
   }
 
@@ -149,7 +154,24 @@ export class StandaloneRedeploy {
     const digestBefore = service.containers.find((c) => c.digest)?.digest ?? null;
     await store.updateAction(action.id, { imageRef, digestBefore });
     await log(`Pulling ${imageRef}`);
-    const pulled = await engine.pullImage(imageRef);
+    let pulled = await engine.pullImage(imageRef);
+    const expected = action.options.expectedDigest;
+    for (
+      let attempt = 1;
+      expected && pulled.digest !== expected && attempt <= PULL_RETRIES;
+      attempt++
+    ) {
+      await log(
+        `The registry still serves ${pulled.digest ?? 'another image'} for ${imageRef}, not the pushed ${expected}: pulling again`,
+      );
+      await this.deps.clock.sleep(PULL_RETRY_MS);
+      pulled = await engine.pullImage(imageRef);
+    }
+    if (expected && pulled.digest !== expected) {
+      await log(
+        `The registry serves ${pulled.digest ?? 'another image'} for ${imageRef} now; redeploying that`,
+      );
+    }
     await log(`Pulled ${imageRef} (${pulled.digest ?? pulled.imageId})`);
 
     const journal: RedeployJournal = {
@@ -191,6 +213,9 @@ export class StandaloneRedeploy {
       name: transientName(target.name, 'new', action.id),
       labels: { [ACTION_LABEL]: action.id, [REPLACES_LABEL]: target.oldId },
       reuseVolumes: reusesVolumes(action),
+      ...(action.options.triggerBody !== undefined
+        ? { env: { HOIST_TRIGGER_BODY: action.options.triggerBody } }
+        : {}),
     });
     await log(
       `Created the new container for ${target.name}` +

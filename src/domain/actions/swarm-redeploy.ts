@@ -82,9 +82,17 @@ export class SwarmRedeploy {
     const imageRef = withoutDigest(service.imageRef);
     const digestBefore = digestOf(service.imageRef);
     await store.updateAction(action.id, { imageRef, digestBefore });
-    await log(`Resolving ${imageRef}`);
-    const digest = await engine.resolveDigest(imageRef);
-    await log(`The registry serves ${imageRef} as ${digest}`);
+    // A reported push names its digest: pin that one (the registry may not have moved the tag yet).
+    const reported = action.options.expectedDigest;
+    let digest: string;
+    if (reported) {
+      digest = reported;
+      await log(`Pinning ${imageRef} to the pushed ${digest}`);
+    } else {
+      await log(`Resolving ${imageRef}`);
+      digest = await engine.resolveDigest(imageRef);
+      await log(`The registry serves ${imageRef} as ${digest}`);
+    }
     const journal: SwarmJournal = {
       version: 1,
       target: `${imageRef}@${digest}`,
@@ -119,6 +127,7 @@ export class SwarmRedeploy {
       }
       if (state === 'completed') {
         await store.updateAction(action.id, { digestAfter: digestOf(journal.target) });
+        await store.updateServiceImage(action.serviceId, journal.target, digestOf(journal.target));
         return { state: 'Success', reason: null };
       }
       if (state === 'paused' || state === 'rollback_completed' || state === 'rollback_paused') {

@@ -8,7 +8,8 @@ import type { ApiToken } from '../auth/api-token.js';
 import type { ServiceKind } from './engine.js';
 import type { ServiceRecord } from '../services/service.js';
 import type { Delivery } from '../webhooks/delivery.js';
-import type { Webhook, WebhookWithHash } from '../webhooks/webhook.js';
+import type { Webhook, WebhookSecrets, WebhookWithHash } from '../webhooks/webhook.js';
+import type { Registry, RegistryCall } from '../registries/registry.js';
 
 export interface ActionFilter {
   serviceId?: string;
@@ -46,7 +47,13 @@ export interface Store {
     key: string;
     name: string;
     seenAt: string;
+    /** What the engine shows now; undefined leaves the stored values as they are. */
+    imageRef?: string | null;
+    digest?: string | null;
   }): Promise<ServiceRecord>;
+  updateServiceImage(id: string, imageRef: string | null, digest: string | null): Promise<void>;
+  setServiceAutoredeploy(id: string, on: boolean): Promise<void>;
+  listAutoredeployServices(engineId: string): Promise<ServiceRecord[]>;
   getService(id: string): Promise<ServiceRecord | null>;
   listServices(engineId: string): Promise<ServiceRecord[]>;
 
@@ -56,12 +63,28 @@ export interface Store {
   /** Active (not revoked) handler with this name in this service, if any. */
   findActiveWebhookByName(serviceId: string, name: string): Promise<Webhook | null>;
   /** Looks the handler up by its token's hash (an index), revoked or not. */
-  findWebhookByTokenHash(tokenHash: string): Promise<Webhook | null>;
+  findWebhookByTokenHash(tokenHash: string): Promise<(Webhook & WebhookSecrets) | null>;
   revokeWebhook(id: string, at: string): Promise<void>;
   markWebhookCalled(id: string, at: string): Promise<void>;
 
   insertDelivery(delivery: Delivery): Promise<void>;
+  /** Newest first. */
   listDeliveries(webhookId: string, limit: number): Promise<Delivery[]>;
+  findDeliveryByKey(webhookId: string, deliveryKey: string): Promise<Delivery | null>;
+  listDeliveriesForAction(actionId: string): Promise<Delivery[]>;
+  setDeliveryCallbackResult(id: string, result: string): Promise<void>;
+  /** Deletes deliveries (and registry calls) received before `before`; returns how many. */
+  pruneDeliveries(before: string): Promise<number>;
+
+  insertRegistry(registry: Registry & { tokenHash: string }): Promise<void>;
+  listRegistries(): Promise<Registry[]>;
+  getRegistry(id: string): Promise<Registry | null>;
+  findRegistryByTokenHash(tokenHash: string): Promise<Registry | null>;
+  revokeRegistry(id: string, at: string): Promise<void>;
+  insertRegistryCall(call: RegistryCall): Promise<void>;
+  findRegistryCallByKey(registryId: string, deliveryKey: string): Promise<RegistryCall | null>;
+  /** Newest first. */
+  listRegistryCalls(registryId: string, limit: number): Promise<RegistryCall[]>;
 
   insertAction(action: Action): Promise<void>;
   getAction(id: string): Promise<Action | null>;

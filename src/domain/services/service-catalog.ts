@@ -43,6 +43,8 @@ export class ServiceCatalog {
         key: found.key,
         name: found.name,
         seenAt,
+        imageRef: found.imageRef,
+        digest: runningDigest(found),
       });
       services.push(toService(record, found));
     }
@@ -61,15 +63,33 @@ export class ServiceCatalog {
     return record;
   }
 
+  /** Tutum's autoredeploy: a registry endpoint's report of a push of its repo:tag redeploys it. */
+  async setAutoredeploy(id: string, on: boolean): Promise<Service> {
+    // Read first: an engine that cannot answer fails the request before anything is saved.
+    const service = await this.get(id);
+    await this.deps.store.setServiceAutoredeploy(id, on);
+    return { ...service, autoredeploy: on };
+  }
+
   async get(id: string): Promise<Service> {
     const record = await this.record(id);
     const found = await this.deps.engine.getService(record);
+    if (found) {
+      await this.deps.store.updateServiceImage(record.id, found.imageRef, runningDigest(found));
+    }
     return toService(record, found);
   }
 }
 
 /** Hoist writes it on every service it creates; its presence is the proof of ownership. */
 export const HOIST_SERVICE_LABEL = 'io.hoist.service';
+
+/** A Swarm service runs the digest its spec is pinned to; containers, the one they report. */
+function runningDigest(found: DiscoveredService): string | null {
+  return found.swarm
+    ? digestOf(found.imageRef)
+    : (found.containers.find((c) => c.digest)?.digest ?? null);
+}
 
 function toService(record: ServiceRecord, found: DiscoveredService | null): Service {
   return {
@@ -78,9 +98,8 @@ function toService(record: ServiceRecord, found: DiscoveredService | null): Serv
     kind: record.kind,
     name: found?.name ?? record.name,
     imageRef: found?.imageRef ?? '',
-    digest: found?.swarm
-      ? digestOf(found.imageRef)
-      : (found?.containers.find((c) => c.digest)?.digest ?? null),
+    digest: found ? runningDigest(found) : null,
+    autoredeploy: record.autoredeploy,
     present: found !== null && (found.kind === 'swarm' || found.containers.length > 0),
     createdByHoist: found?.labels[HOIST_SERVICE_LABEL] !== undefined,
     containers: found?.containers ?? [],

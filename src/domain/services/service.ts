@@ -9,6 +9,11 @@ export interface ServiceRecord {
   name: string;
   createdAt: string;
   lastSeenAt: string;
+  /** What the engine showed last time Hoist looked: calls are matched against it without asking Docker. */
+  imageRef: string | null;
+  digest: string | null;
+  /** Redeploy when a registry endpoint reports a push of its repo:tag. */
+  autoredeploy: boolean;
 }
 
 /** A service as the API shows it: the record joined with what the engine reports now. */
@@ -21,6 +26,7 @@ export interface Service {
   digest: string | null;
   /** false when the engine no longer has (or cannot show) it. */
   present: boolean;
+  autoredeploy: boolean;
   /** Created by Hoist (label io.hoist.service): only such services can be deleted through Hoist. */
   createdByHoist: boolean;
   /** Standalone kinds; empty for a Swarm service. */

@@ -13,4 +13,13 @@ export interface Delivery {
   outcome: DeliveryOutcome;
   reason: string | null;
   actionId: string | null;
+  /** The sender's id of this delivery (registry event, X-GitHub-Delivery, webhook-id, callback_url). */
+  deliveryKey: string | null;
+  /** "host/path:tag" the payload reported pushed, when it named one. */
+  pushed: string | null;
+  digest: string | null;
+  /** Docker Hub: where the outcome is reported when the action ends. */
+  callbackUrl: string | null;
+  /** What came of that report. */
+  callbackResult: string | null;
 }

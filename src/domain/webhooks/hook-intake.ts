@@ -6,7 +6,12 @@ import type { Store } from '../ports/store.js';
 import { hashSecretToken } from '../secret-token.js';
 import { enqueueRedeploy, enqueueScale, type Enqueued } from '../actions/action-queue.js';
 import type { Action } from '../actions/action.js';
+import { parsePayload } from '../payloads/parse-payload.js';
+import { matchPush } from '../payloads/match-push.js';
+import { describePush } from '../payloads/describe-push.js';
+import type { ParsedPayload } from '../payloads/payload.js';
 import type { Delivery } from './delivery.js';
+import { verifySignature } from './signature.js';
 import type { Webhook } from './webhook.js';
 
 export interface IncomingCall {
@@ -14,15 +19,27 @@ export interface IncomingCall {
   userAgent: string | null;
   contentType: string | null;
   body: Buffer | null;
+  /** Lower-case names: signatures and delivery ids travel in headers. */
+  headers: Record<string, string | undefined>;
 }
+
+/** What came of a call: queued (or joined), ignored with a reason, or a repeat of one already seen. */
+export type CallOutcome =
+  | ({ kind: 'enqueued' } & Enqueued)
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'duplicate'; action: Action | null };
 
 /** One message for unknown and revoked tokens alike, so a caller cannot tell them apart. */
 export const UNKNOWN_HOOK_MESSAGE = 'No webhook handler has this URL. It may have been revoked.';
 
+/** Tutum passed at most this much of a call's body to the containers. */
+export const TRIGGER_BODY_LIMIT = 64 * 1024;
+
 /**
  * The public call path. It only touches the store: the delivery is recorded and
  * the action enqueued in one transaction, and the worker is woken afterwards.
- * Nothing here talks to Docker.
+ * Nothing here talks to Docker: a payload is matched against the image and
+ * digest the store last saw the service run.
  */
 export class HookIntake {
   constructor(
@@ -33,13 +50,19 @@ export class HookIntake {
    * `count` is the N of `POST /hooks/{token}/N`: how many replicas a SCALEUP
    * handler adds (default 1, at most the handler's maxScale).
    */
-  async receive(token: string, call: IncomingCall, count?: string): Promise<Enqueued> {
+  async receive(token: string, call: IncomingCall, count?: string): Promise<CallOutcome> {
     const { store, clock } = this.deps;
     const webhook = await store.findWebhookByTokenHash(hashSecretToken(token));
     if (!webhook || webhook.revokedAt) {
       throw new HoistError('webhook_not_found', UNKNOWN_HOOK_MESSAGE);
     }
     const receivedAt = isoNow(clock);
+    const payload = parsePayload({
+      contentType: call.contentType,
+      body: call.body,
+      headers: call.headers,
+    });
+    const push = payload.pushes[0] ?? null;
     const delivery: Delivery = {
       id: randomUUID(),
       webhookId: webhook.id,
@@ -48,21 +71,71 @@ export class HookIntake {
       remoteAddress: call.remoteAddress,
       userAgent: call.userAgent,
       contentType: call.contentType,
-      payloadKind: payloadKind(call),
+      payloadKind: payload.kind === 'plain' ? plainKind(call) : payload.kind,
       outcome: 'accepted',
       reason: null,
       actionId: null,
+      deliveryKey: payload.deliveryKey,
+      pushed: push ? describePush(push) : null,
+      digest: push?.digest ?? null,
+      callbackUrl: payload.callbackUrl,
+      callbackResult: null,
     };
-    const refusal = countProblem(webhook.operation, webhook.maxScale, count);
-    if (refusal) {
+    const refuse = async (reason: string) => {
+      // The key stays with the first delivery that carried it; a refusal must not claim it.
       await store.transaction(async (tx) => {
-        await tx.insertDelivery({ ...delivery, outcome: 'rejected', reason: refusal });
+        await tx.insertDelivery({ ...delivery, outcome: 'rejected', reason, deliveryKey: null });
         await tx.markWebhookCalled(webhook.id, receivedAt);
       });
-      throw new HoistError('bad_request', refusal);
+    };
+
+    if (webhook.signingSecret) {
+      const verdict = verifySignature({
+        secret: webhook.signingSecret,
+        headers: call.headers,
+        body: call.body ?? Buffer.alloc(0),
+        now: clock.now(),
+      });
+      if (!verdict.ok) {
+        await refuse(`signature: ${verdict.reason}`);
+        throw new HoistError(
+          'signature_invalid',
+          `This handler needs a signed call: ${verdict.reason}. Sign the body with the handler's secret (Standard Webhooks or X-Hub-Signature-256).`,
+        );
+      }
     }
-    const trigger = { kind: 'webhook' as const, webhookId: webhook.id, webhookName: webhook.name };
-    const result = await store.transaction(async (tx) => {
+    const countRefusal = countProblem(webhook.operation, webhook.maxScale, count);
+    if (countRefusal) {
+      await refuse(countRefusal);
+      throw new HoistError('bad_request', countRefusal);
+    }
+
+    const outcome = await store.transaction(async (tx): Promise<CallOutcome> => {
+      const record = async (patch: Partial<Delivery>) => {
+        await tx.insertDelivery({ ...delivery, ...patch });
+        await tx.markWebhookCalled(webhook.id, receivedAt);
+      };
+      if (payload.deliveryKey) {
+        const first = await tx.findDeliveryByKey(webhook.id, payload.deliveryKey);
+        if (first) {
+          const reason = `a repeat of the delivery received at ${first.receivedAt}`;
+          await record({ outcome: 'ignored', reason, deliveryKey: null, callbackUrl: null });
+          return {
+            kind: 'duplicate',
+            action: first.actionId ? await tx.getAction(first.actionId) : null,
+          };
+        }
+      }
+      const verdict = await this.judge(tx, webhook, payload);
+      if ('ignore' in verdict) {
+        await record({ outcome: 'ignored', reason: verdict.ignore, callbackUrl: null });
+        return { kind: 'ignored', reason: verdict.ignore };
+      }
+      const trigger = {
+        kind: 'webhook' as const,
+        webhookId: webhook.id,
+        webhookName: webhook.name,
+      };
       const enqueued =
         webhook.operation === 'SCALEUP'
           ? await enqueueScale(tx, clock, {
@@ -73,18 +146,43 @@ export class HookIntake {
           : await enqueueRedeploy(tx, clock, {
               serviceId: webhook.serviceId,
               trigger,
-              options: { reuseVolumes: true },
+              options: {
+                reuseVolumes: true,
+                ...(verdict.expectedDigest ? { expectedDigest: verdict.expectedDigest } : {}),
+                ...(webhook.passBody && call.body && call.body.length > 0
+                  ? { triggerBody: triggerBodyOf(call.body) }
+                  : {}),
+              },
             });
-      await tx.insertDelivery({
-        ...delivery,
+      await record({
         outcome: enqueued.coalesced ? 'coalesced' : 'accepted',
         actionId: enqueued.action.id,
       });
-      await tx.markWebhookCalled(webhook.id, receivedAt);
-      return enqueued;
+      return { kind: 'enqueued', ...enqueued };
     });
-    if (!result.coalesced) this.deps.onEnqueued(result.action);
-    return result;
+    if (outcome.kind === 'enqueued' && !outcome.coalesced) this.deps.onEnqueued(outcome.action);
+    return outcome;
+  }
+
+  /**
+   * A redeploy call must not redeploy for a push of another image, or of the
+   * digest the service runs; a push of its own tag says which digest to expect.
+   */
+  private async judge(
+    tx: Store,
+    webhook: Webhook,
+    payload: ParsedPayload,
+  ): Promise<{ ignore: string } | { expectedDigest: string | null }> {
+    if (webhook.operation !== 'REDEPLOY') return { expectedDigest: null };
+    const service = await tx.getService(webhook.serviceId);
+    if (!service) return { expectedDigest: null };
+    const match = matchPush(service.imageRef ?? '', payload);
+    if (match.outcome === 'ignore') return { ignore: match.reason };
+    if (match.outcome !== 'match') return { expectedDigest: null };
+    if (match.push.digest && match.push.digest === service.digest) {
+      return { ignore: `already running ${match.push.digest}` };
+    }
+    return { expectedDigest: match.push.digest };
   }
 }
 
@@ -105,8 +203,20 @@ function countProblem(
   return null;
 }
 
-/** A coarse label of what the caller sent; registry payloads are understood in a later step. */
-function payloadKind(call: IncomingCall): string {
+/**
+ * At most TRIGGER_BODY_LIMIT bytes of the body as UTF-8 text. Decoding a cut
+ * character (or invalid bytes) yields U+FFFD, three bytes each, so the text is
+ * measured again once decoded and cut at a character boundary.
+ */
+function triggerBodyOf(body: Buffer): string {
+  const text = Buffer.from(body.subarray(0, TRIGGER_BODY_LIMIT).toString('utf8'), 'utf8');
+  let end = Math.min(text.length, TRIGGER_BODY_LIMIT);
+  while (end < text.length && end > 0 && ((text[end] ?? 0) & 0xc0) === 0x80) end--;
+  return text.subarray(0, end).toString('utf8');
+}
+
+/** A coarse label of a body no registry sent: how it came, for the delivery log. */
+function plainKind(call: IncomingCall): string {
   if (!call.body || call.body.length === 0) return 'empty';
   const type = (call.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type === 'application/json' || type.endsWith('+json')) return 'json';

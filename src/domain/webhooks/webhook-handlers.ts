@@ -6,11 +6,15 @@ import type { Store } from '../ports/store.js';
 import { generateSecretToken, hashSecretToken, tokenPrefix } from '../secret-token.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
 import type { Webhook, WebhookOperation } from './webhook.js';
+import type { Delivery } from './delivery.js';
+import { generateSigningSecret } from './signature.js';
 
 export interface CreatedWebhook {
   webhook: Webhook;
   /** The full secret URL: returned once, never stored. */
   url: string;
+  /** For a signed handler: the key its calls are signed with, shown only here. */
+  signingSecret?: string;
 }
 
 const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u;
@@ -28,7 +32,15 @@ export class WebhookHandlers {
 
   async create(
     serviceId: string,
-    input: { name: string; operation?: WebhookOperation; maxScale?: number },
+    input: {
+      name: string;
+      operation?: WebhookOperation;
+      maxScale?: number;
+      /** Calls must be signed (Standard Webhooks or GitHub's X-Hub-Signature-256). */
+      signed?: boolean;
+      /** Give the call's body to the new containers as HOIST_TRIGGER_BODY. */
+      passBody?: boolean;
+    },
   ): Promise<CreatedWebhook> {
     const { store, catalog, clock, publicUrl } = this.deps;
     await catalog.record(serviceId);
@@ -45,6 +57,12 @@ export class WebhookHandlers {
     ) {
       throw new HoistError('bad_request', 'maxScale is a whole number from 1 to 100.');
     }
+    if (input.passBody && input.operation === 'SCALEUP') {
+      throw new HoistError(
+        'bad_request',
+        'passBody applies to REDEPLOY handlers: a SCALEUP call copies existing containers and has no new containers to give a body to.',
+      );
+    }
     const token = generateSecretToken();
     const webhook: Webhook = {
       id: randomUUID(),
@@ -57,7 +75,10 @@ export class WebhookHandlers {
       lastCalledAt: null,
       callCount: 0,
       maxScale: input.maxScale ?? 10,
+      signed: input.signed === true,
+      passBody: input.passBody === true,
     };
+    const signingSecret = input.signed ? generateSigningSecret() : null;
     await store.transaction(async (tx) => {
       if (await tx.findActiveWebhookByName(serviceId, name)) {
         throw new HoistError(
@@ -65,9 +86,13 @@ export class WebhookHandlers {
           `This service already has a webhook named "${name}". Pick another name or revoke that one first.`,
         );
       }
-      await tx.insertWebhook({ ...webhook, tokenHash: hashSecretToken(token) });
+      await tx.insertWebhook({ ...webhook, tokenHash: hashSecretToken(token), signingSecret });
     });
-    return { webhook, url: `${publicUrl}/hooks/${token}` };
+    return {
+      webhook,
+      url: `${publicUrl}/hooks/${token}`,
+      ...(signingSecret ? { signingSecret } : {}),
+    };
   }
 
   async list(serviceId: string): Promise<Webhook[]> {
@@ -85,6 +110,11 @@ export class WebhookHandlers {
       );
     }
     return webhook;
+  }
+
+  async deliveries(serviceId: string, webhookId: string, limit: number): Promise<Delivery[]> {
+    await this.get(serviceId, webhookId);
+    return this.deps.store.listDeliveries(webhookId, limit);
   }
 
   /** Revoking is immediate and idempotent: the URL answers 404 from the next call on. */

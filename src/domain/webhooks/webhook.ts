@@ -13,8 +13,17 @@ export interface Webhook {
   callCount: number;
   /** SCALEUP: the largest N a call may add (POST /hooks/{token}/N). */
   maxScale: number;
+  /** Calls must carry a valid signature (Standard Webhooks or GitHub's X-Hub-Signature-256). */
+  signed: boolean;
+  /** The call's body reaches the new containers as HOIST_TRIGGER_BODY (Tutum's TUTUM_TRIGGER_BODY). */
+  passBody: boolean;
 }
 
-export interface WebhookWithHash extends Webhook {
+/** What a call needs besides the listing fields: never leaves the server. */
+export interface WebhookSecrets {
+  signingSecret: string | null;
+}
+
+export interface WebhookWithHash extends Webhook, WebhookSecrets {
   tokenHash: string;
 }

@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { UNKNOWN_HOOK_MESSAGE } from '../../domain/webhooks/hook-intake.js';
+import { UNKNOWN_HOOK_MESSAGE, type IncomingCall } from '../../domain/webhooks/hook-intake.js';
+import { UNKNOWN_REGISTRY_MESSAGE } from '../../domain/registries/registry-intake.js';
+import type { Action } from '../../domain/actions/action.js';
 import { isHoistError } from '../../domain/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { ErrorBody } from '../schemas/error-schema.js';
-import { Enqueued } from '../schemas/action-schema.js';
+import { ActionRef, CallAnswer, Enqueued } from '../schemas/action-schema.js';
 import { actionUrl } from '../presenters.js';
 import { sendError } from '../error-handler.js';
 
@@ -35,25 +37,41 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
   );
   const hooks = app.withTypeProvider<TypeBoxTypeProvider>();
 
+  const incoming = (request: FastifyRequest): IncomingCall => ({
+    remoteAddress: request.ip ?? null,
+    userAgent: request.headers['user-agent'] ?? null,
+    contentType: sentContentType.get(request) ?? null,
+    body: Buffer.isBuffer(request.body) ? request.body : null,
+    headers: singleValued(request.headers),
+  });
+  const ref = (action: Pick<Action, 'id' | 'state'>) => ({
+    id: action.id,
+    state: action.state,
+    url: actionUrl(action.id, deps.publicUrl),
+  });
+
   const handler = async (
     request: FastifyRequest<{ Params: { token: string; count?: string } }>,
     reply: FastifyReply,
   ) => {
     try {
-      const { action, coalesced } = await deps.intake.receive(
+      const outcome = await deps.intake.receive(
         request.params.token,
-        {
-          remoteAddress: request.ip ?? null,
-          userAgent: request.headers['user-agent'] ?? null,
-          contentType: sentContentType.get(request) ?? null,
-          body: Buffer.isBuffer(request.body) ? request.body : null,
-        },
+        incoming(request),
         request.params.count,
       );
-      return reply.code(202).send({
-        action: { id: action.id, state: action.state, url: actionUrl(action.id, deps.publicUrl) },
-        coalesced,
-      });
+      switch (outcome.kind) {
+        case 'enqueued':
+          return reply
+            .code(202)
+            .send({ action: ref(outcome.action), coalesced: outcome.coalesced });
+        case 'ignored':
+          return reply.code(200).send({ ignored: true, reason: outcome.reason });
+        case 'duplicate':
+          return reply
+            .code(200)
+            .send({ duplicate: true, action: outcome.action ? ref(outcome.action) : null });
+      }
     } catch (error) {
       if (isHoistError(error) && error.code === 'webhook_not_found') {
         return sendError(reply, 404, 'webhook_not_found', UNKNOWN_HOOK_MESSAGE);
@@ -61,7 +79,14 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
       throw error;
     }
   };
-  const response = { 202: Enqueued, 400: ErrorBody, 404: ErrorBody, 413: ErrorBody };
+  const response = {
+    200: CallAnswer,
+    202: Enqueued,
+    400: ErrorBody,
+    401: ErrorBody,
+    404: ErrorBody,
+    413: ErrorBody,
+  };
 
   hooks.post(
     '/hooks/:token',
@@ -95,7 +120,50 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
     handler,
   );
 
-  for (const url of ['/hooks/:token', '/hooks/:token/:count']) {
+  hooks.post(
+    '/registry-events/:token',
+    {
+      bodyLimit: HOOK_BODY_LIMIT,
+      schema: {
+        summary: 'Receive a registry notification (autoredeploy)',
+        description:
+          "Point a registry's notifications here (a secret URL from POST /api/v1/registries). Each manifest push redeploys every service with autoredeploy on that runs the pushed repo:tag.",
+        tags: ['hooks'],
+        params: Type.Object({ token: Type.String() }),
+        response: {
+          200: Type.Object({
+            ignored: Type.Optional(Type.Boolean()),
+            duplicate: Type.Optional(Type.Boolean()),
+            reason: Type.Optional(Type.String()),
+            actions: Type.Optional(Type.Array(ActionRef)),
+          }),
+          202: Type.Object({ actions: Type.Array(ActionRef) }),
+          404: ErrorBody,
+          413: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const outcome = await deps.registryIntake.receive(request.params.token, incoming(request));
+        switch (outcome.kind) {
+          case 'accepted':
+            return reply.code(202).send({ actions: outcome.actions.map(ref) });
+          case 'ignored':
+            return reply.code(200).send({ ignored: true, reason: outcome.reason });
+          case 'duplicate':
+            return reply.code(200).send({ duplicate: true, actions: outcome.actions.map(ref) });
+        }
+      } catch (error) {
+        if (isHoistError(error) && error.code === 'webhook_not_found') {
+          return sendError(reply, 404, 'not_found', UNKNOWN_REGISTRY_MESSAGE);
+        }
+        throw error;
+      }
+    },
+  );
+
+  for (const url of ['/hooks/:token', '/hooks/:token/:count', '/registry-events/:token']) {
     hooks.route({
       method: ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
       url,
@@ -106,4 +174,13 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     });
   }
+}
+
+/** Node gives repeated headers as arrays; signatures and delivery ids are single-valued. */
+function singleValued(headers: FastifyRequest['headers']): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = Array.isArray(value) ? value[0] : value;
+  }
+  return out;
 }

@@ -143,4 +143,20 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
       });
     },
   );
+
+  api.patch(
+    '/services/:id',
+    {
+      schema: {
+        summary: "Change a service's settings in Hoist",
+        description:
+          'autoredeploy: redeploy it whenever a registry endpoint reports a push of the repo:tag it runs.',
+        tags: ['services'],
+        params: ServiceParams,
+        body: Type.Object({ autoredeploy: Type.Boolean() }, { additionalProperties: false }),
+        response: { 200: Service, ...errorResponses },
+      },
+    },
+    async (request) => deps.catalog.setAutoredeploy(request.params.id, request.body.autoredeploy),
+  );
 }

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../app-deps.js';
 import { errorResponses } from '../schemas/error-schema.js';
 import { ServiceParams } from '../schemas/service-schema.js';
+import { Delivery } from '../schemas/delivery-schema.js';
 import {
   CreatedWebhook,
   CreateWebhookBody,
@@ -73,5 +74,29 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
       await deps.webhooks.revoke(request.params.id, request.params.wid);
       return reply.code(204).send(null);
     },
+  );
+
+  api.get(
+    '/services/:id/webhooks/:wid/deliveries',
+    {
+      schema: {
+        summary: "A handler's deliveries, newest first",
+        description:
+          'Every call: when, from where, what payload it carried, and what came of it (accepted, coalesced, ignored and why, rejected and why).',
+        tags: ['webhooks'],
+        params: WebhookParams,
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+        }),
+        response: { 200: Type.Object({ deliveries: Type.Array(Delivery) }), ...errorResponses },
+      },
+    },
+    async (request) => ({
+      deliveries: await deps.webhooks.deliveries(
+        request.params.id,
+        request.params.wid,
+        request.query.limit ?? 100,
+      ),
+    }),
   );
 }

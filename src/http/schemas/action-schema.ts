@@ -16,10 +16,12 @@ export const Action = Type.Object({
   type: Type.String({ description: 'redeploy or scale' }),
   state: ActionStateSchema,
   trigger: Type.Object({
-    kind: Type.String({ description: 'webhook or api' }),
+    kind: Type.String({ description: 'webhook, registry or api' }),
     webhookId: Type.Optional(Type.String()),
     webhookName: Type.Optional(Type.String()),
     tokenName: Type.Optional(Type.String()),
+    registryId: Type.Optional(Type.String()),
+    registryName: Type.Optional(Type.String()),
   }),
   options: Type.Object({
     reuseVolumes: Type.Optional(Type.Boolean()),
@@ -45,6 +47,14 @@ export const ActionRef = Type.Object({
   id: Type.String({ format: 'uuid' }),
   state: ActionStateSchema,
   url: Type.String(),
+});
+
+/** 200 from a handler URL: a call that did not redeploy, and why. */
+export const CallAnswer = Type.Object({
+  ignored: Type.Optional(Type.Boolean()),
+  duplicate: Type.Optional(Type.Boolean()),
+  reason: Type.Optional(Type.String({ description: 'Why the call was ignored' })),
+  action: Type.Optional(Nullable(ActionRef)),
 });
 
 export const Enqueued = Type.Object({

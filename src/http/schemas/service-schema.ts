@@ -23,6 +23,9 @@ export const Service = Type.Object({
   imageRef: Type.String({ description: 'The image reference its containers run' }),
   digest: Nullable(Type.String({ description: 'The repo digest its containers run' })),
   present: Type.Boolean({ description: 'false when the engine has no containers for it now' }),
+  autoredeploy: Type.Boolean({
+    description: 'Redeployed when a registry endpoint reports a push of its repo:tag',
+  }),
   createdByHoist: Type.Boolean({
     description: 'Only services Hoist created (label io.hoist.service) can be deleted through it',
   }),

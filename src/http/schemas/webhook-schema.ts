@@ -11,6 +11,10 @@ export const Webhook = Type.Object({
   lastCalledAt: Type.Union([Type.String(), Type.Null()]),
   callCount: Type.Integer(),
   maxScale: Type.Integer({ description: 'SCALEUP: the largest N of POST /hooks/{token}/N' }),
+  signed: Type.Boolean({ description: 'Calls must carry a valid signature' }),
+  passBody: Type.Boolean({
+    description: "The call's body reaches the new containers as HOIST_TRIGGER_BODY",
+  }),
 });
 
 export const CreateWebhookBody = Type.Object(
@@ -28,12 +32,29 @@ export const CreateWebhookBody = Type.Object(
         description: 'SCALEUP: the largest N a call may add (default 10)',
       }),
     ),
+    signed: Type.Optional(
+      Type.Boolean({
+        description:
+          'Require signed calls (Standard Webhooks webhook-signature, or GitHub X-Hub-Signature-256); the secret is in the answer, once',
+      }),
+    ),
+    passBody: Type.Optional(
+      Type.Boolean({
+        description:
+          "Give the call's body (at most 64 KiB) to the new containers as HOIST_TRIGGER_BODY",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const CreatedWebhook = Type.Object({
   webhook: Webhook,
+  signingSecret: Type.Optional(
+    Type.String({
+      description: 'A signed handler: the signing secret. Shown only in this answer.',
+    }),
+  ),
   url: Type.String({ description: 'The secret URL. Shown only in this answer: copy it now.' }),
 });
 

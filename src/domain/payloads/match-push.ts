@@ -1,0 +1,79 @@
+/**
+ * Whether a payload is about the image a service runs. A plain trigger always
+ * is; a payload that reports pushes is only when one of them is the service's
+ * registry host, repository path and tag (a service that names no tag runs
+ * "latest"). Whether the service already runs the pushed digest is for the
+ * caller to decide: it knows the running digest; `push.digest` is the pushed one.
+ */
+import { IMAGE_ID, canonicalName, parseImageReference } from '../image-reference.js';
+import { describePush } from './describe-push.js';
+import type { ImagePush, ParsedPayload } from './payload.js';
+
+export type PushMatch =
+  | { outcome: 'trigger' }
+  | { outcome: 'match'; push: ImagePush }
+  | { outcome: 'ignore'; reason: string };
+
+/** How many pushes a reason names before it says "and N more". */
+const NAMED_PUSHES = 3;
+
+/**
+ * @example
+ * matchPush('127.0.0.1:5000/app', payload);
+ * // { outcome: 'ignore', reason: 'pushed 127.0.0.1:5000/app:dev; this service runs 127.0.0.1:5000/app:latest' }
+ */
+export function matchPush(serviceImageRef: string, payload: ParsedPayload): PushMatch {
+  if (payload.kind === 'plain') return { outcome: 'trigger' };
+  if (payload.pushes.length === 0) return ignore(`no tag was pushed (${whatCame(payload)})`);
+
+  const pushed = `pushed ${describePushes(payload.pushes)}`;
+  const ref = serviceImageRef.trim();
+  if (!ref || IMAGE_ID.test(ref)) {
+    return ignore(
+      `${pushed}; this service runs ${ref ? `image ${ref}` : 'no known image'}, not a repository and tag`,
+    );
+  }
+  const service = parseImageReference(ref);
+  const name = `${service.host}/${service.path}`;
+  if (service.digest && !service.tag) {
+    return ignore(
+      `${pushed}; this service runs ${name}@${service.digest}, a digest with no tag to follow`,
+    );
+  }
+  const tag = service.tag ?? 'latest';
+  for (const push of payload.pushes) {
+    const pushedName = canonicalName(push.host, push.path);
+    if (
+      pushedName.host === service.host &&
+      pushedName.path === service.path &&
+      (push.tag ?? 'latest') === tag
+    ) {
+      return { outcome: 'match', push };
+    }
+  }
+  return ignore(`${pushed}; this service runs ${name}:${tag}`);
+}
+
+function ignore(reason: string): PushMatch {
+  return { outcome: 'ignore', reason };
+}
+
+function describePushes(pushes: readonly ImagePush[]): string {
+  const named = pushes.slice(0, NAMED_PUSHES).map(describePush).join(', ');
+  const more = pushes.length - NAMED_PUSHES;
+  return more > 0 ? `${named} and ${more} more` : named;
+}
+
+function whatCame(payload: ParsedPayload): string {
+  const n = payload.ignoredEvents;
+  switch (payload.kind) {
+    case 'registry':
+      return n === 0
+        ? 'the notification carried no events'
+        : `${n} blob, pull or untagged manifest event${n === 1 ? '' : 's'}`;
+    case 'github':
+      return 'the GitHub event is not a tagged container image version';
+    default:
+      return 'the Docker Hub payload names no repository and tag';
+  }
+}
