@@ -4,11 +4,12 @@
  * Debian's Chromium driven by playwright-core. The seed flow: sign in, open
  * the service, add a webhook, read its URL from the modal, call it, watch the
  * action reach Success live (no reload), revoke it, see the URL answer 404.
- * Every page is saved as a screenshot in test-artifacts/, at 1280 px and at
+ * Around it: a handler's deliveries, a signed handler and its secret, and the
+ * autoredeploy switch. Every page is saved as a screenshot in test-artifacts/, at 1280 px and at
  * phone width.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -43,7 +44,8 @@ function collectPageErrors(page: Page): string[] {
   page.on('console', (message) => {
     // A 401 or 404 the UI asked for on purpose is logged by Chromium as a failed resource.
     if (message.type() === 'error' && !/status of (401|404)/.test(message.text())) {
-      errors.push(`console: ${message.text()}`);
+      const { url } = message.location();
+      errors.push(`console: ${message.text()}${url ? ` (${url})` : ''}`);
     }
   });
   return errors;
@@ -75,6 +77,27 @@ describe('web UI', () => {
     await server?.close();
     await cleanupTestContainers();
   });
+
+  const serviceFromApi = async () =>
+    (
+      await server.api<ApiService & { autoredeploy: boolean }>(
+        'GET',
+        `/api/v1/services/${service.id}`,
+      )
+    ).body;
+
+  /** Polls the API until the action is in `state` (or has ended otherwise: a failure). */
+  const waitForAction = async (id: string, state: string) => {
+    const deadline = Date.now() + ACTION_TIMEOUT_MS;
+    for (;;) {
+      const { body } = await server.api<{ state: string }>('GET', `/api/v1/actions/${id}`);
+      if (body.state === state) return;
+      if (['Success', 'Failed', 'Canceled'].includes(body.state) || Date.now() > deadline) {
+        assert.fail(`action ${id} is ${body.state}, not ${state}: ${JSON.stringify(body)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  };
 
   test('sign in, add a webhook, call it, watch it succeed live, revoke it', async () => {
     const context = await browser.newContext({ viewport: DESKTOP });
@@ -120,7 +143,40 @@ describe('web UI', () => {
     assert.ok(service.digest, 'the test container runs a pushed image with a digest');
     await page.getByText(service.digest).waitFor();
     await page.getByRole('button', { name: 'Redeploy' }).waitFor();
+
+    // Autoredeploy: a switch that saves at once, and stays after a reload.
+    const autoredeploy = page.getByRole('switch', { name: 'Autoredeploy' });
+    assert.equal(await autoredeploy.isChecked(), false);
+    await page
+      .getByText(`Redeploy when a registry endpoint reports a push of ${imageRef}`)
+      .waitFor();
+    await autoredeploy.check();
+    await page.getByRole('status').filter({ hasText: 'Autoredeploy is on.' }).waitFor();
+    assert.equal((await serviceFromApi()).autoredeploy, true, 'the API has it on');
     await screenshot(page, 'service-general-1280');
+    await page.reload();
+    await page.getByRole('heading', { name: CONTAINER, level: 1 }).waitFor();
+    await page.getByRole('switch', { name: 'Autoredeploy', checked: true }).waitFor();
+    // A refused change: the switch moves, then goes back, saying why.
+    await page.route(`**/api/v1/services/${service.id}`, (route) =>
+      route.request().method() === 'PATCH'
+        ? route.fulfill({
+            status: 503,
+            json: { error: { code: 'store_unavailable', message: 'The database is locked.' } },
+          })
+        : route.fallback(),
+    );
+    await autoredeploy.click();
+    await page.getByRole('alert').filter({ hasText: 'The database is locked.' }).waitFor();
+    assert.equal(await autoredeploy.isChecked(), true, 'rolled back');
+    await page.unroute(`**/api/v1/services/${service.id}`);
+    // Chromium logs the refused PATCH as a failed resource: that one was asked for.
+    const refusal = `status of 503 (Service Unavailable) (${server.url}/api/v1/services/${service.id})`;
+    const logged = errors.findIndex((error) => error.endsWith(refusal));
+    if (logged >= 0) errors.splice(logged, 1);
+    await autoredeploy.uncheck();
+    await page.getByRole('status').filter({ hasText: 'Autoredeploy is off.' }).waitFor();
+    assert.equal((await serviceFromApi()).autoredeploy, false, 'the API has it off');
 
     // Webhooks: add one by name; the modal shows the URL once.
     await serviceTab(page, 'Webhooks').click();
@@ -184,7 +240,34 @@ describe('web UI', () => {
     assert.ok((await item.getByRole('listitem').count()) >= 2, 'a redeploy logs several steps');
     await screenshot(page, 'service-activity-1280');
 
-    // Webhooks again: the call is counted; revoke (with a confirm); the URL answers 404.
+    // Webhooks again: the call is counted; expanded, the handler shows its delivery.
+    await serviceTab(page, 'Webhooks').click();
+    await handlerRow.getByRole('cell', { name: '1', exact: true }).waitFor();
+    const toggle = handlerRow.getByRole('button', { name: 'ci build' });
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+    const deliveries = page.getByRole('table', { name: 'Recent deliveries' }).locator('tbody tr');
+    await deliveries.first().waitFor();
+    assert.equal(await deliveries.count(), 1);
+    const delivery = deliveries.first();
+    await delivery.locator('[data-outcome="accepted"]').getByText('Accepted').waitFor();
+    assert.match((await delivery.textContent()) ?? '', /127\.0\.0\.1|::1/, 'from the test');
+    await delivery.getByText('No body').waitFor();
+    await delivery.getByRole('time').waitFor();
+    const actionLink = delivery.getByRole('link', { name: 'See the action' });
+    assert.equal(
+      await actionLink.getAttribute('href'),
+      `/services/${service.id}/activity?action=${action.id}`,
+    );
+    await screenshot(page, 'webhook-deliveries-1280');
+    // The link opens the action, expanded, in the service's Activity.
+    await actionLink.click();
+    await item.getByRole('button', { expanded: true }).waitFor();
+    await item.getByRole('listitem').first().waitFor();
+    await screenshot(page, 'service-activity-linked-1280');
+
+    // Revoke (with a confirm); the URL answers 404.
     await serviceTab(page, 'Webhooks').click();
     await handlerRow.getByRole('cell', { name: '1', exact: true }).waitFor();
     await handlerRow.getByRole('button', { name: 'Revoke' }).click();
@@ -195,7 +278,59 @@ describe('web UI', () => {
     await handlerRow.getByText('Revoked').waitFor();
     const revokedCall = await fetch(url, { method: 'POST' });
     assert.equal(revokedCall.status, 404);
+
+    // A signed handler that passes the body: its secret is in the modal, once.
+    await page.getByLabel('Add webhook').fill('signed build');
+    await page.getByLabel('Require signed calls').check();
+    await page.getByLabel("Pass the call's body to the containers").check();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    const signedModal = page.getByRole('dialog', { name: 'Webhook “signed build” added' });
+    await signedModal.waitFor();
+    const signedUrl = await signedModal.getByRole('textbox', { name: 'Webhook URL' }).inputValue();
+    const secret = await signedModal.getByRole('textbox', { name: 'Signing secret' }).inputValue();
+    assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+    await signedModal.getByText('both are shown only once').waitFor();
+    await signedModal.getByRole('button', { name: 'Copy the signing secret' }).click();
+    await signedModal.getByText(/Copied to the clipboard|the signing secret is selected/).waitFor();
+    await screenshot(page, 'webhook-created-signed-1280');
+    await signedModal.getByRole('button', { name: 'Done' }).click();
+    await signedModal.waitFor({ state: 'hidden' });
+    assert.ok(!(await page.content()).includes(secret), 'the secret is gone with the modal');
+    const signedRow = page.getByRole('row').filter({ hasText: 'signed build' });
+    await signedRow.getByText('signed', { exact: true }).waitFor();
+    await signedRow.getByText('passes body', { exact: true }).waitFor();
+
+    // An unsigned call is refused, and listed with the reason.
+    const unsigned = await fetch(signedUrl, { method: 'POST' });
+    assert.equal(unsigned.status, 401);
+    await signedRow.getByRole('button', { name: 'signed build' }).click();
+    const signedDeliveries = page
+      .getByRole('table', { name: 'Recent deliveries' })
+      .locator('tbody tr');
+    const rejected = signedDeliveries.filter({ has: page.locator('[data-outcome="rejected"]') });
+    await rejected.getByText('signature: the call is not signed').waitFor();
+    assert.equal(await rejected.getByRole('link').count(), 0, 'no action');
+
+    // A signed call is accepted: the open list shows it without a click.
+    const body = JSON.stringify({ hello: 'from the test' });
+    const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const signedCall = await fetch(signedUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+      body,
+    });
+    assert.equal(signedCall.status, 202);
+    const signedAction = ((await signedCall.json()) as { action: { id: string } }).action;
+    await signedDeliveries.nth(1).waitFor();
+    const accepted = signedDeliveries.first();
+    await accepted.locator('[data-outcome="accepted"]').waitFor();
+    await accepted.getByText('JSON').waitFor();
+    assert.equal(
+      await accepted.getByRole('link', { name: 'See the action' }).getAttribute('href'),
+      `/services/${service.id}/activity?action=${signedAction.id}`,
+    );
     await screenshot(page, 'service-webhooks-1280');
+    await waitForAction(signedAction.id, 'Success');
 
     // The global Activity page, filtered by state.
     await mainNav(page, 'Activity').click();
@@ -245,14 +380,27 @@ describe('web UI', () => {
 
     await serviceTab(page, 'Webhooks').click();
     await page.getByLabel('Add webhook').fill('phone');
+    await page.getByLabel('Require signed calls').check();
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     const modal = page.getByRole('dialog', { name: 'Webhook “phone” added' });
     await modal.waitFor();
     await screenshot(page, 'webhook-created-390');
     await modal.getByRole('button', { name: 'Done' }).click();
-    await page.getByRole('row').filter({ hasText: 'phone' }).waitFor();
+    const phoneRow = page.getByRole('row').filter({ hasText: 'phone' });
+    await phoneRow.waitFor();
     await noSideScroll('Webhooks');
     await screenshot(page, 'service-webhooks-390');
+    // Deliveries, expanded: none yet for the new one; the signed one's two calls, as cards.
+    await phoneRow.getByRole('button', { name: 'phone' }).click();
+    await page.getByText('No calls yet.').waitFor();
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'signed build' })
+      .getByRole('button', { name: 'signed build' })
+      .click();
+    await page.locator('tr[data-outcome="rejected"]').waitFor();
+    await noSideScroll('Webhook deliveries');
+    await screenshot(page, 'webhook-deliveries-390');
 
     await serviceTab(page, 'Activity').click();
     await page.locator('li.action').first().waitFor();

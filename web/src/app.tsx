@@ -52,7 +52,14 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
   let page;
   if (service?.[1]) {
     const tab: ServiceTab = (service[2] as ServiceTab | undefined) ?? 'general';
-    page = <ServicePage key={service[1]} id={decodeURIComponent(service[1])} tab={tab} />;
+    page = (
+      <ServicePage
+        key={service[1]}
+        id={decodeURIComponent(service[1])}
+        tab={tab}
+        action={query.get('action') ?? undefined}
+      />
+    );
   } else if (path === '/services' || path === '/' || path === '/index.html') {
     page = <ServicesPage query={query.get('q') ?? ''} />;
   } else if (path === '/activity') {

@@ -1,4 +1,4 @@
-import { useCallback, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { api } from '../api/client';
 import { useActionEvents } from '../api/events';
 import type { Action, ActionState } from '../api/types';
@@ -20,13 +20,15 @@ interface ActionListProps {
   state?: ActionState;
   /** Service names by id, to name each action's service (the global list). */
   serviceNames?: Map<string, string>;
+  /** An action to show expanded and scrolled to (a link from a webhook delivery). */
+  target?: string;
 }
 
 /**
  * Actions newest first, kept current by GET /api/v1/events: a new action is
  * added on top, and a state change updates its badge in place.
  */
-export function ActionList({ service, state, serviceNames }: ActionListProps) {
+export function ActionList({ service, state, serviceNames, target }: ActionListProps) {
   const actions = useLoad(
     useCallback(
       async (signal: AbortSignal) =>
@@ -75,6 +77,7 @@ export function ActionList({ service, state, serviceNames }: ActionListProps) {
               <ActionItem
                 key={action.id}
                 action={action}
+                target={action.id === target}
                 serviceName={
                   serviceNames ? (serviceNames.get(action.serviceId) ?? null) : undefined
                 }
@@ -88,13 +91,21 @@ export function ActionList({ service, state, serviceNames }: ActionListProps) {
   );
 }
 
-function ActionItem({ action, serviceName }: { action: Action; serviceName?: string | null }) {
-  const [open, setOpen] = useState(false);
+function ActionItem(props: { action: Action; serviceName?: string | null; target: boolean }) {
+  const { action, serviceName, target } = props;
+  const [open, setOpen] = useState(target);
   const detailsId = useId();
+  const toggle = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!target) return;
+    toggle.current?.scrollIntoView({ block: 'center' });
+    toggle.current?.focus({ preventScroll: true });
+  }, [target]);
   return (
-    <li className="action" data-action-id={action.id}>
+    <li className={target ? 'action target' : 'action'} data-action-id={action.id}>
       <div className="action-head">
         <button
+          ref={toggle}
           type="button"
           className="action-toggle"
           aria-expanded={open}

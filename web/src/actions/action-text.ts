@@ -17,6 +17,8 @@ export function triggerText(action: Action): string {
   if (trigger.kind === 'webhook')
     return `webhook “${trigger.webhookName ?? trigger.webhookId ?? '?'}”`;
   if (trigger.kind === 'api') return `API token “${trigger.tokenName ?? '?'}”`;
+  if (trigger.kind === 'registry')
+    return `registry “${trigger.registryName ?? trigger.registryId ?? '?'}”`;
   return trigger.kind;
 }
 

@@ -3,11 +3,12 @@ import type {
   ActionState,
   ActionWithLog,
   CreatedWebhook,
+  Delivery,
   Engine,
   Enqueued,
+  NewWebhook,
   Service,
   Webhook,
-  WebhookOperation,
 } from './types';
 
 const TOKEN_KEY = 'hoist.apiToken';
@@ -99,6 +100,9 @@ export const api = {
   service: (id: string, signal?: AbortSignal) =>
     request<Service>('GET', `/api/v1/services/${enc(id)}`, { signal }),
 
+  setAutoredeploy: (id: string, autoredeploy: boolean) =>
+    request<Service>('PATCH', `/api/v1/services/${enc(id)}`, { body: { autoredeploy } }),
+
   redeploy: (id: string) =>
     request<Enqueued>('POST', `/api/v1/services/${enc(id)}/redeploy`, { body: {} }),
 
@@ -107,10 +111,15 @@ export const api = {
       signal,
     }),
 
-  createWebhook: (serviceId: string, name: string, operation: WebhookOperation) =>
-    request<CreatedWebhook>('POST', `/api/v1/services/${enc(serviceId)}/webhooks`, {
-      body: { name, operation },
-    }),
+  createWebhook: (serviceId: string, body: NewWebhook) =>
+    request<CreatedWebhook>('POST', `/api/v1/services/${enc(serviceId)}/webhooks`, { body }),
+
+  deliveries: (serviceId: string, webhookId: string, limit: number, signal?: AbortSignal) =>
+    request<{ deliveries: Delivery[] }>(
+      'GET',
+      `/api/v1/services/${enc(serviceId)}/webhooks/${enc(webhookId)}/deliveries?limit=${limit}`,
+      { signal },
+    ),
 
   revokeWebhook: (serviceId: string, webhookId: string) =>
     request<null>('DELETE', `/api/v1/services/${enc(serviceId)}/webhooks/${enc(webhookId)}`),

@@ -58,6 +58,8 @@ export interface Service {
   digest: string | null;
   present: boolean;
   containers: Container[];
+  /** Redeployed when a registry endpoint reports a push of its image reference. */
+  autoredeploy: boolean;
   /** Swarm services, on servers whose API reports them. */
   swarm?: { desiredReplicas: number | null; runningTasks: number; tasks: SwarmTask[] } | null;
 }
@@ -72,13 +74,49 @@ export interface Webhook {
   revokedAt: string | null;
   lastCalledAt: string | null;
   callCount: number;
-  /** SCALEUP: the largest N of POST /hooks/{token}/N (newer servers). */
-  maxScale?: number;
+  /** SCALEUP: the largest N of POST /hooks/{token}/N. */
+  maxScale: number;
+  /** Calls must carry a valid signature (Standard Webhooks or X-Hub-Signature-256). */
+  signed: boolean;
+  /** The call's body reaches the new containers as HOIST_TRIGGER_BODY. */
+  passBody: boolean;
+}
+
+export interface NewWebhook {
+  name: string;
+  operation: WebhookOperation;
+  signed: boolean;
+  passBody: boolean;
 }
 
 export interface CreatedWebhook {
   webhook: Webhook;
+  /** Shown only in this answer, like the URL. */
   url: string;
+  /** A signed handler's secret; shown only in this answer. */
+  signingSecret?: string;
+}
+
+export type DeliveryOutcome = 'accepted' | 'coalesced' | 'ignored' | 'rejected';
+
+/** One call of a handler URL and what came of it. */
+export interface Delivery {
+  id: string;
+  receivedAt: string;
+  remoteAddress: string | null;
+  userAgent: string | null;
+  contentType: string | null;
+  /** dockerhub, registry, github; for plain triggers: empty, json, form, text, other. */
+  payloadKind: string;
+  /** host/path:tag the payload reported pushed. */
+  pushed: string | null;
+  digest: string | null;
+  outcome: DeliveryOutcome;
+  /** Why it was ignored or rejected. */
+  reason: string | null;
+  actionId: string | null;
+  /** What came of the Docker Hub callback, once the action ended. */
+  callbackResult: string | null;
 }
 
 export interface Action {
@@ -86,7 +124,14 @@ export interface Action {
   serviceId: string;
   type: string;
   state: ActionState;
-  trigger: { kind: string; webhookId?: string; webhookName?: string; tokenName?: string };
+  trigger: {
+    kind: string;
+    webhookId?: string;
+    webhookName?: string;
+    tokenName?: string;
+    registryId?: string;
+    registryName?: string;
+  };
   options: { reuseVolumes?: boolean; replicas?: number; add?: number };
   imageRef: string | null;
   digestBefore: string | null;

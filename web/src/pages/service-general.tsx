@@ -4,6 +4,7 @@ import { useActionEvents } from '../api/events';
 import type { Enqueued, Service } from '../api/types';
 import { ENDED_STATES } from '../api/types';
 import { Link } from '../router';
+import { AutoredeploySwitch } from '../services/autoredeploy-switch';
 import { countsText, serviceState, shortDigest } from '../services/service-summary';
 import { ConfirmButton } from '../ui/confirm-button';
 import { Empty, ErrorNote, Loading } from '../ui/status';
@@ -49,6 +50,8 @@ export function ServiceGeneral({ id, loaded }: { id: string; loaded: Loaded<Serv
         <dt>Engine</dt>
         <dd>{service.engineId}</dd>
       </dl>
+
+      <AutoredeploySwitch service={service} onSaved={(saved) => loaded.setData(() => saved)} />
 
       <div className="actions-row">
         <ConfirmButton

@@ -21,7 +21,13 @@ const TABS: { tab: ServiceTab; label: string; suffix: string }[] = [
  * comes from the engine; when the engine does not answer, the Webhooks and
  * Activity tabs still work, as they only need Hoist's database.
  */
-export function ServicePage({ id, tab }: { id: string; tab: ServiceTab }) {
+export function ServicePage(props: {
+  id: string;
+  tab: ServiceTab;
+  /** Activity: an action to open (?action=ID). */
+  action?: string | undefined;
+}) {
+  const { id, tab } = props;
   const service = useLoad(useCallback((signal: AbortSignal) => api.service(id, signal), [id]));
 
   if (service.error?.status === 404 || service.error?.code === 'bad_request') {
@@ -60,7 +66,9 @@ export function ServicePage({ id, tab }: { id: string; tab: ServiceTab }) {
       <div className="tab-panel">
         {tab === 'general' && <ServiceGeneral id={id} loaded={service} />}
         {tab === 'webhooks' && <ServiceWebhooks serviceId={id} serviceName={name} />}
-        {tab === 'activity' && <ActionList service={id} />}
+        {tab === 'activity' && (
+          <ActionList service={id} {...(props.action ? { target: props.action } : {})} />
+        )}
       </div>
     </section>
   );

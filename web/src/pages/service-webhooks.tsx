@@ -6,6 +6,7 @@ import { ConfirmButton } from '../ui/confirm-button';
 import { Empty, ErrorNote, Loading } from '../ui/status';
 import { Time } from '../ui/time';
 import { useLoad } from '../ui/use-load';
+import { DeliveryList } from '../webhooks/delivery-list';
 
 const OPERATIONS: Record<WebhookOperation, string> = {
   REDEPLOY: 'Redeploy',
@@ -21,14 +22,21 @@ export function ServiceWebhooks(props: { serviceId: string; serviceName: string 
     ),
   );
   const [created, setCreated] = useState<CreatedWebhook>();
+  // Bumped by every action event of this service: open delivery lists load again.
+  const [deliveryRound, setDeliveryRound] = useState(0);
 
-  // A call of a handler queues an action: its "last called" and "calls" changed.
+  // A call of a handler queues an action: its "last called" and "calls" changed,
+  // and its delivery (or, once the action ends, a callback's result) is new.
   useActionEvents(
     serviceId,
     (action) => {
       if (action.state === 'Pending' && action.trigger.kind === 'webhook') webhooks.reload();
+      setDeliveryRound((n) => n + 1);
     },
-    webhooks.reload,
+    () => {
+      webhooks.reload();
+      setDeliveryRound((n) => n + 1);
+    },
   );
 
   const list = webhooks.data;
@@ -79,6 +87,7 @@ export function ServiceWebhooks(props: { serviceId: string; serviceName: string 
                 key={webhook.id}
                 webhook={webhook}
                 serviceId={serviceId}
+                deliveryRound={deliveryRound}
                 onRevoked={webhooks.reload}
               />
             ))}
@@ -89,55 +98,107 @@ export function ServiceWebhooks(props: { serviceId: string; serviceName: string 
   );
 }
 
-function WebhookRow(props: { webhook: Webhook; serviceId: string; onRevoked: () => void }) {
+const COLUMNS = 6;
+
+function WebhookRow(props: {
+  webhook: Webhook;
+  serviceId: string;
+  deliveryRound: number;
+  onRevoked: () => void;
+}) {
   const { webhook } = props;
   const revoked = webhook.revokedAt !== null;
+  const [open, setOpen] = useState(false);
+  const panelId = useId();
+  const titleId = useId();
   return (
-    <tr className={revoked ? 'revoked' : undefined}>
-      <th scope="row" data-label="Name">
-        {webhook.name}{' '}
-        <span className="mono muted" title="The first characters of its token">
-          {webhook.tokenPrefix}…
-        </span>
-      </th>
-      <td data-label="Operation">
-        {OPERATIONS[webhook.operation] ?? webhook.operation}
-        {webhook.operation === 'SCALEUP' && webhook.maxScale !== undefined && (
-          <span className="muted"> (up to {webhook.maxScale} a call)</span>
-        )}
-      </td>
-      <td data-label="Created">
-        <Time iso={webhook.createdAt} />
-      </td>
-      <td data-label="Last called">
-        <Time iso={webhook.lastCalledAt} empty="never" />
-      </td>
-      <td data-label="Calls" className="num">
-        {webhook.callCount}
-      </td>
-      <td className="row-actions">
-        {revoked ? (
-          <span className="muted">
-            Revoked <Time iso={webhook.revokedAt} />
-          </span>
-        ) : (
-          <ConfirmButton
-            label="Revoke"
-            title={`Revoke “${webhook.name}”?`}
-            danger
-            onConfirm={async () => {
-              await api.revokeWebhook(props.serviceId, webhook.id);
-              props.onRevoked();
-            }}
+    <>
+      <tr className={`${revoked ? 'revoked ' : ''}${open ? 'expanded' : ''}`.trim() || undefined}>
+        <th scope="row" data-label="Name">
+          <button
+            type="button"
+            className="row-toggle"
+            aria-expanded={open}
+            aria-controls={panelId}
+            title={open ? 'Hide its recent deliveries' : 'Show its recent deliveries'}
+            onClick={() => setOpen((o) => !o)}
           >
-            <p>
-              Its URL stops working at once: every later call answers 404. This cannot be undone;
-              add a new handler to get a new URL.
-            </p>
-          </ConfirmButton>
-        )}
-      </td>
-    </tr>
+            <span className="chevron" aria-hidden="true" />
+            {webhook.name}
+            <span className="visually-hidden">: recent deliveries</span>
+          </button>{' '}
+          <span className="mono muted" title="The first characters of its token">
+            {webhook.tokenPrefix}…
+          </span>
+          {(webhook.signed || webhook.passBody) && (
+            <span className="tags">
+              {webhook.signed && (
+                <span className="tag" title="Calls must carry a valid signature">
+                  signed
+                </span>
+              )}
+              {webhook.passBody && (
+                <span
+                  className="tag"
+                  title="The call's body reaches the new containers as HOIST_TRIGGER_BODY"
+                >
+                  passes body
+                </span>
+              )}
+            </span>
+          )}
+        </th>
+        <td data-label="Operation">
+          {OPERATIONS[webhook.operation] ?? webhook.operation}
+          {webhook.operation === 'SCALEUP' && (
+            <span className="muted"> (up to {webhook.maxScale} a call)</span>
+          )}
+        </td>
+        <td data-label="Created">
+          <Time iso={webhook.createdAt} />
+        </td>
+        <td data-label="Last called">
+          <Time iso={webhook.lastCalledAt} empty="never" />
+        </td>
+        <td data-label="Calls" className="num">
+          {webhook.callCount}
+        </td>
+        <td className="row-actions">
+          {revoked ? (
+            <span className="muted">
+              Revoked <Time iso={webhook.revokedAt} />
+            </span>
+          ) : (
+            <ConfirmButton
+              label="Revoke"
+              title={`Revoke “${webhook.name}”?`}
+              danger
+              onConfirm={async () => {
+                await api.revokeWebhook(props.serviceId, webhook.id);
+                props.onRevoked();
+              }}
+            >
+              <p>
+                Its URL stops working at once: every later call answers 404. This cannot be undone;
+                add a new handler to get a new URL.
+              </p>
+            </ConfirmButton>
+          )}
+        </td>
+      </tr>
+      {open && (
+        <tr className="deliveries-row">
+          <td colSpan={COLUMNS} id={panelId}>
+            <DeliveryList
+              serviceId={props.serviceId}
+              webhookId={webhook.id}
+              refresh={props.deliveryRound}
+              titleId={titleId}
+            />
+          </td>
+        </tr>
+      )}
+    </>
   );
 }
 
@@ -147,18 +208,31 @@ function AddWebhookForm(props: {
 }) {
   const nameId = useId();
   const operationId = useId();
+  const signedHintId = useId();
+  const passBodyHintId = useId();
   const [name, setName] = useState('');
   const [operation, setOperation] = useState<WebhookOperation>('REDEPLOY');
+  const [signed, setSigned] = useState(false);
+  const [passBody, setPassBody] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  // Only a redeploy starts containers that could be given the body.
+  const canPassBody = operation === 'REDEPLOY';
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
-      const created = await api.createWebhook(props.serviceId, name.trim(), operation);
+      const created = await api.createWebhook(props.serviceId, {
+        name: name.trim(),
+        operation,
+        signed,
+        passBody: canPassBody && passBody,
+      });
       setName('');
+      setSigned(false);
+      setPassBody(false);
       props.onCreated(created);
     } catch (reason) {
       setError(reason instanceof ApiError ? reason.message : 'The handler was not created.');
@@ -195,6 +269,42 @@ function AddWebhookForm(props: {
       <button type="submit" className="primary" disabled={busy || !name.trim()} aria-busy={busy}>
         Add
       </button>
+      <div className="checks full">
+        <div className="check">
+          <input
+            type="checkbox"
+            id={`${nameId}-signed`}
+            checked={signed}
+            onChange={(event) => setSigned(event.target.checked)}
+            aria-describedby={signedHintId}
+          />
+          <label htmlFor={`${nameId}-signed`}>Require signed calls</label>
+          <p id={signedHintId} className="hint">
+            Each call carries an HMAC of its body made with a secret Hoist shows once (Standard
+            Webhooks or GitHub&apos;s <code>X-Hub-Signature-256</code>); others are refused.
+          </p>
+        </div>
+        <div className="check">
+          <input
+            type="checkbox"
+            id={`${nameId}-pass-body`}
+            checked={canPassBody && passBody}
+            disabled={!canPassBody}
+            onChange={(event) => setPassBody(event.target.checked)}
+            aria-describedby={passBodyHintId}
+          />
+          <label htmlFor={`${nameId}-pass-body`}>Pass the call&apos;s body to the containers</label>
+          <p id={passBodyHintId} className="hint">
+            {canPassBody ? (
+              <>
+                The new containers get it (at most 64 KiB) as <code>HOIST_TRIGGER_BODY</code>.
+              </>
+            ) : (
+              'Redeploy handlers only: scaling up starts no new version to give it to.'
+            )}
+          </p>
+        </div>
+      </div>
       {error && (
         <p className="error-text full" role="alert">
           {error}
@@ -204,51 +314,100 @@ function AddWebhookForm(props: {
   );
 }
 
-/** Shows the new handler's URL: the only time Hoist has it in clear. */
+/** Shows the new handler's URL (and signing secret): the only time Hoist gives them out. */
 function CreatedWebhookDialog(props: {
   created: CreatedWebhook;
   serviceName: string;
   onClose: () => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const urlInput = useRef<HTMLInputElement>(null);
   const titleId = useId();
-  const urlId = useId();
-  const [copied, setCopied] = useState<'yes' | 'select'>();
-  const { webhook, url } = props.created;
+  const { webhook, url, signingSecret } = props.created;
 
   useEffect(() => {
     if (!dialog.current?.open) dialog.current?.showModal();
   }, []);
 
+  return (
+    <dialog ref={dialog} className="dialog wide" aria-labelledby={titleId} onClose={props.onClose}>
+      <h2 id={titleId}>Webhook “{webhook.name}” added</h2>
+      <p className="warning" role="note">
+        {signingSecret
+          ? 'Copy the URL and the signing secret now: both are shown only once. Hoist keeps only a hash of the URL.'
+          : 'Copy this URL now: it will not be shown again. Hoist keeps only a hash of it.'}
+      </p>
+      <CopyField label="Webhook URL" what="the URL" value={url} />
+      {signingSecret && (
+        <CopyField label="Signing secret" what="the signing secret" value={signingSecret} />
+      )}
+      <p className="hint">
+        A <code>POST</code> to it{' '}
+        {webhook.operation === 'SCALEUP'
+          ? `adds one replica to ${props.serviceName} (append /N to add N${webhook.maxScale ? `, at most ${webhook.maxScale}` : ''})`
+          : `redeploys ${props.serviceName}`}
+        {signingSecret ? (
+          <>
+            {' '}
+            when it is signed with this secret: Standard Webhooks headers (<code>
+              webhook-id
+            </code>, <code>webhook-timestamp</code>, <code>webhook-signature</code>) or
+            GitHub&apos;s <code>X-Hub-Signature-256</code>. Unsigned calls answer 401.
+          </>
+        ) : (
+          <>
+            , e.g. <code className="wrap">curl -X POST {url}</code>
+          </>
+        )}
+      </p>
+      {webhook.passBody && (
+        <p className="hint">
+          The call&apos;s body reaches the new containers as <code>HOIST_TRIGGER_BODY</code>.
+        </p>
+      )}
+      <div className="dialog-actions">
+        <button type="button" onClick={() => dialog.current?.close()}>
+          Done
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** A read-only value with its own Copy button (falls back to selecting it). */
+function CopyField(props: { label: string; what: string; value: string }) {
+  const input = useRef<HTMLInputElement>(null);
+  const id = useId();
+  const [copied, setCopied] = useState<'yes' | 'select'>();
+
   const copy = async () => {
     try {
       // Only on https:// or localhost (a secure context); elsewhere the text is selected instead.
-      await navigator.clipboard.writeText(url);
+      await navigator.clipboard.writeText(props.value);
       setCopied('yes');
     } catch {
-      urlInput.current?.select();
+      input.current?.select();
       setCopied('select');
     }
   };
 
   return (
-    <dialog ref={dialog} className="dialog wide" aria-labelledby={titleId} onClose={props.onClose}>
-      <h2 id={titleId}>Webhook “{webhook.name}” added</h2>
-      <p className="warning" role="note">
-        Copy this URL now: it will not be shown again. Hoist keeps only a hash of it.
-      </p>
-      <label htmlFor={urlId}>Webhook URL</label>
+    <div className="copy-field">
+      <label htmlFor={id}>{props.label}</label>
       <div className="copy-row">
         <input
-          id={urlId}
-          ref={urlInput}
+          id={id}
+          ref={input}
           className="mono"
           readOnly
-          value={url}
+          value={props.value}
           onFocus={(event) => event.target.select()}
         />
-        <button type="button" className="primary" onClick={() => void copy()}>
+        <button
+          type="button"
+          className="primary"
+          aria-label={`Copy ${props.what}`}
+          onClick={() => void copy()}
+        >
           Copy
         </button>
       </div>
@@ -256,21 +415,9 @@ function CreatedWebhookDialog(props: {
         {copied === 'yes'
           ? 'Copied to the clipboard.'
           : copied === 'select'
-            ? 'The browser does not allow copying here: the URL is selected, press Ctrl+C.'
+            ? `The browser does not allow copying here: ${props.what} is selected, press Ctrl+C.`
             : ''}
       </p>
-      <p className="hint">
-        A <code>POST</code> to it{' '}
-        {webhook.operation === 'SCALEUP'
-          ? `adds one replica to ${props.serviceName} (append /N to add N${webhook.maxScale ? `, at most ${webhook.maxScale}` : ''})`
-          : `redeploys ${props.serviceName}`}
-        , e.g. <code className="wrap">curl -X POST {url}</code>
-      </p>
-      <div className="dialog-actions">
-        <button type="button" onClick={() => dialog.current?.close()}>
-          Done
-        </button>
-      </div>
-    </dialog>
+    </div>
   );
 }

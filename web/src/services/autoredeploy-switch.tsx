@@ -1,0 +1,76 @@
+import { useId, useRef, useState } from 'react';
+import { ApiError, api } from '../api/client';
+import type { Service } from '../api/types';
+
+/**
+ * The service's autoredeploy setting (PATCH /api/v1/services/{id}). The switch
+ * moves at once; a refusal puts it back and says why.
+ */
+export function AutoredeploySwitch(props: {
+  service: Service;
+  /** The service as the API answered the change. */
+  onSaved: (service: Service) => void;
+}) {
+  const { service } = props;
+  const id = useId();
+  const hintId = useId();
+  // What the user asked for, while the API has not answered it yet.
+  const [pending, setPending] = useState<boolean>();
+  const [error, setError] = useState<string>();
+  const [saved, setSaved] = useState<string>();
+  const latest = useRef(0);
+  const checked = pending ?? service.autoredeploy;
+
+  const change = async (on: boolean) => {
+    const request = ++latest.current;
+    setPending(on);
+    setError(undefined);
+    setSaved(undefined);
+    try {
+      const answer = await api.setAutoredeploy(service.id, on);
+      props.onSaved(answer);
+      if (request !== latest.current) return;
+      setPending(undefined);
+      setSaved(answer.autoredeploy ? 'Autoredeploy is on.' : 'Autoredeploy is off.');
+    } catch (reason) {
+      if (request !== latest.current) return;
+      setPending(undefined);
+      setError(
+        `Autoredeploy was not turned ${on ? 'on' : 'off'}: ${
+          reason instanceof ApiError ? reason.message : 'the request failed.'
+        }`,
+      );
+    }
+  };
+
+  return (
+    <div className="setting">
+      <input
+        type="checkbox"
+        role="switch"
+        className="switch"
+        id={id}
+        checked={checked}
+        aria-describedby={hintId}
+        aria-busy={pending !== undefined}
+        onChange={(event) => void change(event.target.checked)}
+      />
+      <div className="setting-text">
+        <label htmlFor={id}>Autoredeploy</label>
+        <p id={hintId} className="hint">
+          Redeploy when a registry endpoint reports a push of{' '}
+          <code className="wrap">{service.imageRef || 'its image'}</code>
+        </p>
+        {error ? (
+          <p className="error-text setting-message" role="alert">
+            {error}
+          </p>
+        ) : (
+          <p className="hint setting-message" role="status">
+            {pending !== undefined ? 'Saving…' : (saved ?? '')}
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,165 @@
+import { useCallback } from 'react';
+import { api } from '../api/client';
+import type { Delivery, DeliveryOutcome } from '../api/types';
+import { Link } from '../router';
+import { shortDigest } from '../services/service-summary';
+import { ErrorNote, Loading } from '../ui/status';
+import { Time } from '../ui/time';
+import { useLoad } from '../ui/use-load';
+
+/** How many of a handler's calls the Webhooks tab shows. */
+export const DELIVERY_LIMIT = 20;
+
+const OUTCOMES: Record<DeliveryOutcome, string> = {
+  accepted: 'Accepted',
+  coalesced: 'Coalesced',
+  ignored: 'Ignored',
+  rejected: 'Rejected',
+};
+
+const OUTCOME_HINTS: Record<DeliveryOutcome, string> = {
+  accepted: 'The call queued an action',
+  coalesced: 'The call joined an action already waiting',
+  ignored: 'The call was answered, but nothing was done',
+  rejected: 'The call was refused',
+};
+
+const PAYLOAD_KINDS: Record<string, string> = {
+  dockerhub: 'Docker Hub',
+  registry: 'Registry event',
+  github: 'GitHub package',
+  empty: 'No body',
+  json: 'JSON',
+  form: 'Form',
+  text: 'Text',
+  other: 'Other',
+};
+
+export function OutcomeBadge({ outcome }: { outcome: DeliveryOutcome }) {
+  return (
+    <span
+      className={`badge badge-${outcome}`}
+      data-outcome={outcome}
+      title={OUTCOME_HINTS[outcome]}
+    >
+      {OUTCOMES[outcome] ?? outcome}
+    </span>
+  );
+}
+
+/**
+ * A handler's recent calls, newest first (GET .../webhooks/{wid}/deliveries).
+ * `refresh` changes when something may have added one: it loads them again.
+ */
+export function DeliveryList(props: {
+  serviceId: string;
+  webhookId: string;
+  refresh: number;
+  titleId: string;
+}) {
+  const { serviceId, webhookId, refresh } = props;
+  const deliveries = useLoad(
+    useCallback(
+      async (signal: AbortSignal) =>
+        (await api.deliveries(serviceId, webhookId, DELIVERY_LIMIT, signal)).deliveries,
+      // `refresh` is a dependency on purpose: each change loads the list again.
+      // eslint-disable-next-line react-hooks/exhaustive-deps
+      [serviceId, webhookId, refresh],
+    ),
+  );
+
+  const list = deliveries.data;
+  return (
+    <div className="deliveries">
+      <div className="deliveries-head">
+        <h3 id={props.titleId}>Recent deliveries</h3>
+        <button
+          type="button"
+          className="small"
+          onClick={deliveries.reload}
+          aria-busy={deliveries.loading}
+        >
+          Refresh
+        </button>
+      </div>
+      {deliveries.error && <ErrorNote error={deliveries.error} onRetry={deliveries.reload} />}
+      {!list ? (
+        !deliveries.error && <Loading what="deliveries" />
+      ) : list.length === 0 ? (
+        <p className="note">
+          No calls yet. Each call of this handler&apos;s URL shows up here with what came of it.
+        </p>
+      ) : (
+        <>
+          <table className="table stack delivery-table" aria-labelledby={props.titleId}>
+            <thead>
+              <tr>
+                <th scope="col">Received</th>
+                <th scope="col">From</th>
+                <th scope="col">Payload</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Result</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((delivery) => (
+                <DeliveryRow key={delivery.id} delivery={delivery} serviceId={serviceId} />
+              ))}
+            </tbody>
+          </table>
+          {list.length >= DELIVERY_LIMIT && (
+            <p className="hint">The newest {DELIVERY_LIMIT} calls are shown.</p>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+function DeliveryRow({ delivery, serviceId }: { delivery: Delivery; serviceId: string }) {
+  const d = delivery;
+  return (
+    <tr data-delivery-id={d.id} data-outcome={d.outcome}>
+      <td data-label="Received" className="delivery-when">
+        <Time iso={d.receivedAt} />
+      </td>
+      <td data-label="From" className="mono delivery-from" title={d.userAgent ?? undefined}>
+        {d.remoteAddress ?? <span className="muted">unknown</span>}
+      </td>
+      <td data-label="Payload">
+        <span title={d.contentType ?? undefined}>
+          {PAYLOAD_KINDS[d.payloadKind] ?? d.payloadKind}
+        </span>
+        {d.pushed && (
+          <span className="delivery-pushed mono wrap" title={d.digest ?? undefined}>
+            {d.pushed}
+            {d.digest && <span className="muted"> @{shortDigest(d.digest)}</span>}
+          </span>
+        )}
+      </td>
+      <td data-label="Outcome">
+        <OutcomeBadge outcome={d.outcome} />
+        {d.reason && (
+          <span className={`delivery-reason${d.outcome === 'rejected' ? ' error-text' : ''}`}>
+            {d.reason}
+          </span>
+        )}
+      </td>
+      <td data-label="Result">
+        {d.actionId ? (
+          <Link
+            className="delivery-link"
+            to={`/services/${serviceId}/activity?action=${encodeURIComponent(d.actionId)}`}
+          >
+            See the action
+          </Link>
+        ) : (
+          <span className="muted">no action</span>
+        )}
+        {d.callbackResult && (
+          <span className="delivery-callback">Callback: {d.callbackResult}</span>
+        )}
+      </td>
+    </tr>
+  );
+}
