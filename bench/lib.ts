@@ -1,0 +1,319 @@
+/**
+ * Helpers shared by the benchmark rows: child processes, free ports, wrk runs
+ * parsed from a Lua done() hook, /proc readings, and seeding Hoist's store
+ * directly through its store API (src/adapters/store).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { openSqliteStore } from '../src/adapters/store/open-store.js';
+import { generateSecretToken, hashSecretToken, tokenPrefix } from '../src/domain/secret-token.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const HOST = '127.0.0.1';
+export const CONNECTIONS = 32;
+export const DURATION_S = 10;
+
+/** One printed row of the table. */
+export interface Row {
+  name: string;
+  hoist: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  verdict: 'met' | 'not met' | 'n/a' | 'not measured';
+  notes?: string;
+}
+
+export function notMeasured(name: string, why: string): Row {
+  return {
+    name,
+    hoist: `not measured: ${why}`,
+    baseline: '-',
+    ratio: '-',
+    target: '-',
+    verdict: 'not measured',
+  };
+}
+
+export function tempDir(tag: string): string {
+  return mkdtempSync(path.join(tmpdir(), `hoist-bench-${tag}-`));
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, HOST, () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Answers the HTTP status of one request (or 0 when the connection failed). */
+export function httpStatus(port: number, method: string, urlPath: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: HOST, port, method, path: urlPath, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+export async function waitForHttp(
+  port: number,
+  urlPath: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await httpStatus(port, 'GET', urlPath)) > 0) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing answered on ${HOST}:${port}${urlPath} within ${timeoutMs} ms`);
+}
+
+export interface Proc {
+  child: ChildProcess;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts a child with its output in logFile; stop() sends SIGTERM, then SIGKILL after 5 s. */
+export function startProc(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; logFile: string },
+): Proc {
+  const fd = openSync(opts.logFile, 'a');
+  const child = spawn(cmd, args, {
+    cwd: opts.cwd ?? ROOT,
+    env: opts.env ?? process.env,
+    stdio: ['ignore', fd, fd],
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${cmd}`);
+  const pid = child.pid;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    child,
+    pid,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** VmRSS of a process in MB. */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** utime+stime of a process in clock ticks (USER_HZ, 100 on Linux). */
+export function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+export interface WrkResult {
+  requests: number;
+  non2xx: number;
+  socketErrors: number;
+  ok2xx: number;
+  durationS: number;
+  rps2xx: number;
+  p50ms: number;
+  p99ms: number;
+}
+
+/**
+ * Runs wrk against url for DURATION_S at CONNECTIONS connections. With
+ * pathsFile, every request POSTs to a random path from that file. The numbers
+ * come from a Lua done() hook, not from scraping the text summary.
+ * wrk's errors.status counts answers with status > 399; nothing here answers 3xx.
+ */
+export async function runWrk(
+  url: string,
+  opts: { pathsFile?: string; workDir: string },
+): Promise<WrkResult> {
+  const resultFile = path.join(opts.workDir, `wrk-${randomUUID()}.json`);
+  const lua = path.join(opts.workDir, `wrk-${randomUUID()}.lua`);
+  const pick = opts.pathsFile
+    ? `
+local paths = {}
+for line in io.lines(${JSON.stringify(opts.pathsFile)}) do paths[#paths + 1] = line end
+math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+request = function()
+  return wrk.format("POST", paths[math.random(#paths)])
+end
+`
+    : `wrk.method = "POST"\n`;
+  writeFileSync(
+    lua,
+    `${pick}
+done = function(summary, latency, requests)
+  local e = summary.errors
+  local f = io.open(${JSON.stringify(resultFile)}, "w")
+  f:write(string.format(
+    '{"requests":%d,"duration_us":%d,"status":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,"p50":%d,"p99":%d}',
+    summary.requests, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+  f:close()
+end
+`,
+  );
+  const threads = 2;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(
+      'wrk',
+      [`-t${threads}`, `-c${CONNECTIONS}`, `-d${DURATION_S}s`, '--timeout', '5s', '-s', lua, url],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    const kill = setTimeout(() => child.kill('SIGKILL'), (DURATION_S + 20) * 1000);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(kill);
+      if (code === 0) resolve();
+      else reject(new Error(`wrk exited with ${code}`));
+    });
+  });
+  const r = JSON.parse(readFileSync(resultFile, 'utf8')) as Record<string, number>;
+  const get = (k: string): number => r[k] ?? 0;
+  const durationS = get('duration_us') / 1e6;
+  const ok2xx = get('requests') - get('status');
+  return {
+    requests: get('requests'),
+    non2xx: get('status'),
+    socketErrors: get('connect') + get('read') + get('write') + get('timeout'),
+    ok2xx,
+    durationS,
+    rps2xx: ok2xx / durationS,
+    p50ms: get('p50') / 1000,
+    p99ms: get('p99') / 1000,
+  };
+}
+
+export function fmtWrk(r: WrkResult): string {
+  return `${Math.round(r.rps2xx)} 2xx/s, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms`;
+}
+
+/** The engine id Hoist's server uses for its one engine (src/server.ts ENGINE_ID). */
+const ENGINE_ID = 'local';
+
+/**
+ * Writes services and REDEPLOY handlers straight into a new store at
+ * dataDir/hoist.sqlite (the file `hoist server` opens): the migrations run
+ * through openSqliteStore, then the rows go in with one transaction.
+ * Returns the handler tokens (the secret part of /hooks/{token}).
+ */
+export async function seedStore(
+  dataDir: string,
+  services: number,
+  handlersPerService: number,
+): Promise<{ tokens: string[]; serviceIds: string[] }> {
+  const file = path.join(dataDir, 'hoist.sqlite');
+  const store = await openSqliteStore(file);
+  const tokens: string[] = [];
+  const serviceIds: string[] = [];
+  const now = new Date().toISOString();
+  await store.transaction(async (tx) => {
+    for (let s = 0; s < services; s++) {
+      const service = await tx.upsertService({
+        id: randomUUID(),
+        engineId: ENGINE_ID,
+        kind: 'container',
+        key: `bench-${s}`,
+        name: `bench-${s}`,
+        seenAt: now,
+        imageRef: 'busybox:latest',
+        digest: null,
+      });
+      serviceIds.push(service.id);
+      for (let h = 0; h < handlersPerService; h++) {
+        const token = generateSecretToken();
+        await tx.insertWebhook({
+          id: randomUUID(),
+          serviceId: service.id,
+          name: `bench ${h}`,
+          operation: 'REDEPLOY',
+          tokenPrefix: tokenPrefix(token),
+          tokenHash: hashSecretToken(token),
+          createdAt: now,
+          revokedAt: null,
+          lastCalledAt: null,
+          callCount: 0,
+          maxScale: 10,
+          signed: false,
+          passBody: false,
+          signingSecret: null,
+        });
+        tokens.push(token);
+      }
+    }
+  });
+  await store.close();
+  return { tokens, serviceIds };
+}
+
+/** Runs one read-only query against the store file (the server may still be running: WAL). */
+export function queryCount(dataDir: string, sql: string, ...params: unknown[]): number {
+  const db = new BetterSqlite3(path.join(dataDir, 'hoist.sqlite'), { readonly: true });
+  try {
+    const row = db.prepare(sql).get(...params) as { n: number } | undefined;
+    return row?.n ?? 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** Starts `node bin/hoist.js server` on a free loopback port against dataDir. */
+export async function startHoist(
+  dataDir: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<Proc & { port: number }> {
+  mkdirSync(dataDir, { recursive: true });
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOIST_HOST: HOST,
+    HOIST_PORT: String(port),
+    HOIST_DATA_DIR: dataDir,
+    // An engine that does not exist: calls are accepted and recorded, redeploys wait.
+    DOCKER_HOST: `unix://${path.join(dataDir, 'no-engine.sock')}`,
+    ...extraEnv,
+  };
+  const proc = startProc(process.execPath, [path.join(ROOT, 'bin/hoist.js'), 'server'], {
+    env,
+    logFile: path.join(dataDir, 'hoist.log'),
+  });
+  try {
+    await waitForHttp(port, '/api/v1/engines');
+  } catch (error) {
+    await proc.stop();
+    throw error;
+  }
+  return { ...proc, port };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

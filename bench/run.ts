@@ -1,0 +1,158 @@
+/**
+ * `npm run bench`: runs every benchmark row in one process, one after the
+ * other (never two loads at once), and prints one table. Each row names its
+ * baseline and the ratio, and whether the target from issue 7 is met.
+ * `npm run bench -- --docs` also rewrites docs/benchmarks.md with the table
+ * and the machine. Needs `npm run build` first (it runs bin/hoist.js), and
+ * wrk and webhook (Debian packages) on the PATH. Loopback only.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { coalescing } from './coalescing.js';
+import { idle } from './idle.js';
+import { ingest } from './ingest.js';
+import { manyTokens } from './many-tokens.js';
+import { redeployOverhead } from './redeploy.js';
+import { ROOT, notMeasured, type Row } from './lib.js';
+
+function which(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function machine(): string[] {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? 'unknown';
+  const version = (cmd: string, args: string[]): string => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trim().split('\n')[0] ?? '';
+    } catch {
+      return 'unavailable';
+    }
+  };
+  return [
+    `CPUs (nproc): ${os.availableParallelism()}`,
+    `CPU model: ${model}`,
+    `memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    `Node.js: ${process.version}`,
+    `kernel: ${os.type()} ${os.release()}`,
+    `wrk: ${version('sh', ['-c', 'wrk -v 2>&1 | head -1'])}`,
+    `webhook: ${version('webhook', ['-version'])}`,
+  ];
+}
+
+async function row(name: string, fn: () => Promise<Row[]>): Promise<Row[]> {
+  process.stderr.write(`bench: ${name}...\n`);
+  try {
+    return await fn();
+  } catch (error) {
+    return [notMeasured(name, error instanceof Error ? error.message : String(error))];
+  }
+}
+
+function table(rows: Row[]): string {
+  const head = ['row', 'Hoist', 'baseline', 'ratio', 'target', 'verdict'];
+  const cells = rows.map((r) => [r.name, r.hoist, r.baseline, r.ratio, r.target, r.verdict]);
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...cells.map((c) => `| ${c.map(esc).join(' | ')} |`),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(path.join(ROOT, 'dist/cli/main.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first');
+  }
+  const rows: Row[] = [];
+  const started = new Date();
+
+  const haveWrk = which('wrk');
+  let row1 = null;
+  if (!haveWrk || !which('webhook')) {
+    const why = 'wrk or webhook not installed (apt-get install -y wrk webhook)';
+    rows.push(notMeasured('1 Ingest', why), notMeasured('2 Many tokens', why));
+  } else {
+    process.stderr.write('bench: 1 Ingest...\n');
+    try {
+      const r = await ingest();
+      rows.push(...r.rows);
+      row1 = r.hoist;
+    } catch (error) {
+      rows.push(notMeasured('1 Ingest', error instanceof Error ? error.message : String(error)));
+    }
+    const base = row1;
+    rows.push(...(await row('2 Many tokens', () => manyTokens(base))));
+  }
+  rows.push(...(await row('3 Coalescing', coalescing)));
+  rows.push(...(await row('4 Redeploy overhead', redeployOverhead)));
+  rows.push(...(await row('5 Idle footprint', idle)));
+
+  const out = table(rows);
+  const notes = rows.filter((r) => r.notes).map((r) => `- ${r.name}: ${r.notes ?? ''}`);
+  const info = machine();
+  process.stdout.write(
+    `${out}\n\nNotes:\n${notes.join('\n')}\n\nMachine:\n${info.map((l) => `- ${l}`).join('\n')}\n`,
+  );
+
+  if (process.argv.includes('--docs')) {
+    const doc = `# Benchmarks
+
+Measured by \`npm run bench -- --docs\` (after \`npm run build\`) on
+${started.toISOString()}; the script wrote this file. See bench/ for what each
+row does, and issue 7 for the targets.
+
+${out}
+
+Notes:
+
+${notes.join('\n')}
+
+## How each row is measured
+
+All servers listen on 127.0.0.1 and run one at a time; wrk runs with 2
+threads and 32 connections for 10 s and reports through a Lua \`done()\` hook.
+
+1. **Ingest**: one service and one REDEPLOY handler are written into a fresh
+   store with the store API (\`openSqliteStore\`, no engine), then
+   \`node bin/hoist.js server\` runs with \`DOCKER_HOST\` pointing at a socket that
+   does not exist (default log level): calls are recorded, the first redeploy
+   stays In progress waiting for the engine and every later call coalesces
+   into one Pending redeploy. Baselines in the same run: adnanh/webhook
+   (\`hooks.json\` running \`/bin/true\`) and a bare \`node:http\` server
+   answering 202. 1c counts the \`deliveries\` rows against wrk's 2xx answers.
+2. **Many tokens**: 10,000 services x 3 handlers written in one transaction;
+   each wrk request POSTs to a random one of the 30,000 URLs. RSS is the
+   server's VmRSS from /proc when wrk ends.
+3. **Coalescing**: a first call starts a redeploy (In progress, retrying
+   against the unreachable engine); then 1,000 calls are sent at once over 32
+   keep-alive connections; the row counts the actions created by the burst.
+4. **Redeploy overhead**: a private dockerd and registry
+   (\`HOIST_TEST_ENGINE_SWARM=0 scripts/test-engine.sh start\`), a busybox image
+   pushed there, two containers from it (one for Hoist, one for the CLI), a
+   handler created through the API, \`HOIST_MONITOR_SECONDS=1\`. Five rounds,
+   interleaved: Hoist call -> \`Success\` (polled every 50 ms), then \`docker
+   pull\`, \`stop\`, \`rm\`, \`run\` and a 1 s sleep. Medians compared.
+5. **Idle footprint**: a fresh server with an empty store; VmRSS and CPU
+   time from /proc over the 10 s after it first answered.
+
+## Machine
+
+${info.map((l) => `- ${l}`).join('\n')}
+`;
+    writeFileSync(path.join(ROOT, 'docs/benchmarks.md'), doc);
+    process.stderr.write('bench: wrote docs/benchmarks.md\n');
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
