@@ -23,6 +23,10 @@ export interface Config {
   /** Where Docker Hub callbacks may go. */
   readonly callbacks: CallbackPolicy;
   readonly logLevel: string;
+  /** A request must arrive whole (headers and body) within this; an idle connection is closed after it. */
+  readonly requestTimeoutSeconds: number;
+  /** Unknown-token answers (404) per client address per minute before 429. */
+  readonly unknownTokenLimitPerMinute: number;
 }
 
 export { ConfigError };
@@ -57,6 +61,14 @@ export function loadConfig(env: Env = process.env): Config {
     deliveryRetentionDays: integer(env, 'HOIST_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
     callbacks: callbackPolicyFromEnv(env),
     logLevel,
+    requestTimeoutSeconds: integer(env, 'HOIST_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
+    unknownTokenLimitPerMinute: integer(
+      env,
+      'HOIST_UNKNOWN_TOKEN_LIMIT_PER_MINUTE',
+      60,
+      1,
+      1_000_000,
+    ),
   });
 }
 

@@ -29,6 +29,7 @@ import { actionUrl } from './http/presenters.js';
 import { ApiTokens } from './domain/auth/api-tokens.js';
 import { readEngineStatus } from './domain/engines/engine-status.js';
 import { buildApp } from './http/app.js';
+import { UnknownTokenLimiter } from './domain/webhooks/unknown-token-limiter.js';
 
 export const ENGINE_ID = 'local';
 
@@ -132,6 +133,11 @@ export async function startServer(
     ready: async () => {
       await store.countApiTokens();
     },
+    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    unknownTokenLimiter: new UnknownTokenLimiter({
+      limitPerMinute: config.unknownTokenLimitPerMinute,
+      clock,
+    }),
   });
 
   const status = await readEngineStatus(ENGINE_ID, engineHost, engine);

@@ -8,6 +8,7 @@ import type { ServiceCatalog } from '../domain/services/service-catalog.js';
 import type { ServiceProvisioning } from '../domain/services/service-provisioning.js';
 import type { HookIntake } from '../domain/webhooks/hook-intake.js';
 import type { WebhookHandlers } from '../domain/webhooks/webhook-handlers.js';
+import type { UnknownTokenLimiter } from '../domain/webhooks/unknown-token-limiter.js';
 import type { FastifyBaseLogger } from 'fastify';
 
 /** Everything the HTTP layer needs, built by main (or a test) and handed to buildApp. */
@@ -27,4 +28,8 @@ export interface AppDeps {
   engines: () => Promise<EngineStatus[]>;
   /** Throws when the server cannot take calls (store not writable). */
   ready: () => Promise<void>;
+  /** Slow clients: headers and body must arrive within this; idle connections close after it. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Limits unknown-token answers per client address; a default one when absent. */
+  unknownTokenLimiter?: UnknownTokenLimiter;
 }

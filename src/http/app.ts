@@ -26,13 +26,22 @@ declare module 'fastify' {
 
 /** Builds the whole HTTP server, for main and for the tests alike. Does not listen. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  // Slow clients: a socket idle this long is closed (connectionTimeout), and headers and
+  // body must both have arrived within it even when trickled (headersTimeout,
+  // requestTimeout), checked every second or sooner.
+  const timeoutMs = deps.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     loggerInstance: deps.logger,
     // The default request log prints raw URLs, and /hooks/ URLs are secrets.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
-    connectionTimeout: 30_000,
-    requestTimeout: 30_000,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    keepAliveTimeout: Math.min(5_000, timeoutMs),
+    http: {
+      headersTimeout: timeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(timeoutMs / 4))),
+    },
     // Fastify's default (removeAdditional: true) silently drops unknown fields: a typo such
     // as {"reuse_volume": false} would redeploy keeping the volumes. Refuse it with a 400.
     ajv: { customOptions: { removeAdditional: false } },

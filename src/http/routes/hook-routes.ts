@@ -10,6 +10,7 @@ import { ErrorBody } from '../schemas/error-schema.js';
 import { ActionRef, CallAnswer, Enqueued } from '../schemas/action-schema.js';
 import { actionUrl } from '../presenters.js';
 import { sendError } from '../error-handler.js';
+import { UnknownTokenLimiter } from '../../domain/webhooks/unknown-token-limiter.js';
 
 export const HOOK_BODY_LIMIT = 1024 * 1024;
 
@@ -36,6 +37,29 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
     (_req, body, done) => done(null, body),
   );
   const hooks = app.withTypeProvider<TypeBoxTypeProvider>();
+  const limiter = deps.unknownTokenLimiter ?? new UnknownTokenLimiter();
+
+  /** Unknown and revoked tokens: the same 404 body, and the same per-address limit. */
+  const unknownToken = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    code: string,
+    message: string,
+  ) => {
+    const address = request.ip ?? 'unknown';
+    const verdict = limiter.check(address);
+    if (!verdict.allowed) {
+      reply.header('retry-after', String(verdict.retryAfterSeconds));
+      return sendError(
+        reply,
+        429,
+        'rate_limited',
+        `Too many calls to unknown webhook URLs from this address; retry after ${verdict.retryAfterSeconds} s.`,
+      );
+    }
+    limiter.record(address);
+    return sendError(reply, 404, code, message);
+  };
 
   const incoming = (request: FastifyRequest): IncomingCall => ({
     remoteAddress: request.ip ?? null,
@@ -74,7 +98,7 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
       }
     } catch (error) {
       if (isHoistError(error) && error.code === 'webhook_not_found') {
-        return sendError(reply, 404, 'webhook_not_found', UNKNOWN_HOOK_MESSAGE);
+        return unknownToken(request, reply, 'webhook_not_found', UNKNOWN_HOOK_MESSAGE);
       }
       throw error;
     }
@@ -86,6 +110,8 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
     401: ErrorBody,
     404: ErrorBody,
     413: ErrorBody,
+    429: ErrorBody,
+    503: ErrorBody,
   };
 
   hooks.post(
@@ -140,6 +166,8 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
           202: Type.Object({ actions: Type.Array(ActionRef) }),
           404: ErrorBody,
           413: ErrorBody,
+          429: ErrorBody,
+          503: ErrorBody,
         },
       },
     },
@@ -156,7 +184,7 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
         }
       } catch (error) {
         if (isHoistError(error) && error.code === 'webhook_not_found') {
-          return sendError(reply, 404, 'not_found', UNKNOWN_REGISTRY_MESSAGE);
+          return unknownToken(request, reply, 'not_found', UNKNOWN_REGISTRY_MESSAGE);
         }
         throw error;
       }

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { UnknownTokenLimiter } from '../../src/domain/webhooks/unknown-token-limiter.js';
+
+function fakeClock(start = 0) {
+  let now = start;
+  return {
+    now: () => new Date(now),
+    advance: (ms: number) => (now += ms),
+  };
+}
+
+function spend(limiter: UnknownTokenLimiter, address: string, times: number) {
+  for (let i = 0; i < times; i++) {
+    assert.deepEqual(limiter.check(address), { allowed: true }, `call ${i + 1}`);
+    limiter.record(address);
+  }
+}
+
+test('the 61st unknown-token answer within a minute is refused with a retry time', () => {
+  const clock = fakeClock();
+  const limiter = new UnknownTokenLimiter({ clock });
+  spend(limiter, '10.0.0.1', 60);
+  const verdict = limiter.check('10.0.0.1');
+  assert.equal(verdict.allowed, false);
+  assert.ok(!verdict.allowed && verdict.retryAfterSeconds >= 1 && verdict.retryAfterSeconds <= 60);
+});
+
+test('addresses are counted apart', () => {
+  const limiter = new UnknownTokenLimiter({ clock: fakeClock(), limitPerMinute: 2 });
+  spend(limiter, 'a', 2);
+  assert.equal(limiter.check('a').allowed, false);
+  assert.equal(limiter.check('b').allowed, true);
+});
+
+test('the bucket refills with time: one more call per 60/limit seconds', () => {
+  const clock = fakeClock();
+  const limiter = new UnknownTokenLimiter({ clock, limitPerMinute: 6 });
+  spend(limiter, 'a', 6);
+  const refused = limiter.check('a');
+  assert.deepEqual(refused, { allowed: false, retryAfterSeconds: 10 });
+  clock.advance(9_999);
+  assert.equal(limiter.check('a').allowed, false);
+  clock.advance(1);
+  assert.equal(limiter.check('a').allowed, true);
+  limiter.record('a');
+  assert.equal(limiter.check('a').allowed, false);
+  clock.advance(60_000);
+  spend(limiter, 'a', 6);
+  assert.equal(limiter.check('a').allowed, false);
+});
+
+test('memory is bounded: the least recently seen addresses are forgotten, full buckets not kept', () => {
+  const clock = fakeClock();
+  const limiter = new UnknownTokenLimiter({ clock, limitPerMinute: 1, maxAddresses: 100 });
+  for (let i = 0; i < 10_000; i++) limiter.record(`10.0.${i >> 8}.${i & 255}`);
+  assert.equal(limiter.trackedAddresses, 100);
+  assert.equal(limiter.check('10.0.39.15').allowed, false, 'the most recent is still limited');
+  assert.equal(limiter.check('10.0.0.0').allowed, true, 'the oldest was forgotten');
+  clock.advance(60_000);
+  limiter.check('10.0.39.15');
+  assert.equal(limiter.trackedAddresses, 99, 'a refilled bucket is dropped');
+});
