@@ -60,12 +60,7 @@ export function dockerConfigPath(configDir?: string): string {
 
 /** The registry host an image reference pulls from: "docker.io" for Hub names. */
 export function registryHost(imageRef: string): string {
-  const { repository } = parseImageRef(imageRef);
-  const slash = repository.indexOf('/');
-  if (slash < 0) return HUB;
-  const first = repository.slice(0, slash);
-  if (!(first.includes('.') || first.includes(':') || first === 'localhost')) return HUB;
-  return HUB_HOSTS.has(first) ? HUB : first;
+  return parseImageRef(imageRef).host;
 }
 
 /** A config file key ("https://index.docker.io/v1/", "registry.example.com:5000") as a host. */

@@ -5,7 +5,7 @@ import type { Engine, SwarmServiceState } from '../ports/engine.js';
 import type { Store } from '../ports/store.js';
 import type { Action } from './action.js';
 import type { ActionOutcome } from './action.js';
-import { digestOf, withoutDigest } from '../pinned-image.js';
+import { parseImageReference } from '../image-reference.js';
 
 export interface SwarmTiming {
   /** How long an update may run before the action is Failed (the service keeps updating). */
@@ -79,8 +79,8 @@ export class SwarmRedeploy {
     log: (message: string) => Promise<void>,
   ): Promise<SwarmJournal> {
     const { store, engine } = this.deps;
-    const imageRef = withoutDigest(service.imageRef);
-    const digestBefore = digestOf(service.imageRef);
+    const imageRef = unpinned(service.imageRef);
+    const digestBefore = pinnedDigest(service.imageRef);
     await store.updateAction(action.id, { imageRef, digestBefore });
     // A reported push names its digest: pin that one (the registry may not have moved the tag yet).
     const reported = action.options.expectedDigest;
@@ -126,8 +126,12 @@ export class SwarmRedeploy {
         lastState = state;
       }
       if (state === 'completed') {
-        await store.updateAction(action.id, { digestAfter: digestOf(journal.target) });
-        await store.updateServiceImage(action.serviceId, journal.target, digestOf(journal.target));
+        await store.updateAction(action.id, { digestAfter: pinnedDigest(journal.target) });
+        await store.updateServiceImage(
+          action.serviceId,
+          journal.target,
+          pinnedDigest(journal.target),
+        );
         return { state: 'Success', reason: null };
       }
       if (state === 'paused' || state === 'rollback_completed' || state === 'rollback_paused') {
@@ -161,9 +165,6 @@ export class SwarmRedeploy {
       );
     }
   }
-
-  /** Nothing to put back: Swarm's own rollback_config decides that. */
-  async abandon(): Promise<void> {}
 }
 
 /**
@@ -177,4 +178,15 @@ function updateWasSent(service: SwarmServiceState, journal: SwarmJournal): boole
     service.forceUpdate > journal.forceUpdateBefore ||
     (service.update?.startedAt ?? null) !== journal.previousUpdateStartedAt
   );
+}
+
+/** The digest a `repo:tag@sha256:...` spec image is pinned to; null when unpinned. */
+function pinnedDigest(imageRef: string): string | null {
+  return parseImageReference(imageRef).digest;
+}
+
+/** `repo:tag@sha256:...` -> `repo:tag`: the tag a redeploy follows. */
+function unpinned(imageRef: string): string {
+  const { repository, tag } = parseImageReference(imageRef);
+  return tag ? `${repository}:${tag}` : repository;
 }

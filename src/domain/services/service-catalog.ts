@@ -5,7 +5,7 @@ import { HoistError } from '../errors.js';
 import type { DiscoveredService, Engine } from '../ports/engine.js';
 import type { Store } from '../ports/store.js';
 import type { Service, ServiceRecord } from './service.js';
-import { digestOf } from '../pinned-image.js';
+import { parseImageReference } from '../image-reference.js';
 
 export interface ServiceQuery {
   /** Case-insensitive substring of the name or image reference. */
@@ -87,7 +87,7 @@ export const HOIST_SERVICE_LABEL = 'io.hoist.service';
 /** A Swarm service runs the digest its spec is pinned to; containers, the one they report. */
 function runningDigest(found: DiscoveredService): string | null {
   return found.swarm
-    ? digestOf(found.imageRef)
+    ? parseImageReference(found.imageRef).digest
     : (found.containers.find((c) => c.digest)?.digest ?? null);
 }
 
