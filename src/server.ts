@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pino, type DestinationStream } from 'pino';
+import { destination as pinoDestination, pino, type DestinationStream } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { openSqliteStore } from './adapters/store/open-store.js';
+import { openSqliteStores } from './adapters/store/open-store.js';
 import { DEFAULT_DOCKER_HOST } from './adapters/engine/docker-client.js';
 import { DockerEngine } from './adapters/engine/docker-engine.js';
 import { systemClock } from './domain/clock.js';
@@ -44,9 +44,12 @@ export async function startServer(
   config: Config,
   options: { logDestination?: DestinationStream } = {},
 ): Promise<RunningServer> {
-  const logger = pino({ level: config.logLevel }, options.logDestination ?? process.stdout);
+  // Asynchronous: a burst of calls writes its log lines in a few large writes, not one each.
+  // pino flushes them when the process exits.
+  const destination = options.logDestination ?? pinoDestination({ dest: 1, sync: false });
+  const logger = pino({ level: config.logLevel }, destination);
   await mkdir(config.dataDir, { recursive: true });
-  const store = await openSqliteStore(path.join(config.dataDir, 'hoist.sqlite'));
+  const { store, calls } = await openSqliteStores(path.join(config.dataDir, 'hoist.sqlite'));
   const engine = new DockerEngine({ dockerHost: config.dockerHost });
   const engineHost = config.dockerHost ?? DEFAULT_DOCKER_HOST;
   const clock = systemClock;
@@ -124,7 +127,7 @@ export async function startServer(
     catalog,
     provisioning: new ServiceProvisioning({ store, engine, catalog, engineId: ENGINE_ID, clock }),
     webhooks: new WebhookHandlers({ store, catalog, clock, publicUrl: config.publicUrl }),
-    intake: new HookIntake({ store, clock, onEnqueued }),
+    intake: new HookIntake({ store: calls, clock, onEnqueued }),
     registryIntake: new RegistryIntake({ store, clock, engineId: ENGINE_ID, onEnqueued }),
     registries: new Registries({ store, clock, publicUrl: config.publicUrl }),
     actions: new Actions({ store, catalog, clock, onEnqueued }),

@@ -23,6 +23,9 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+/** How long a caller should wait when the store cannot be written (disk full, read-only). */
+const STORE_RETRY_AFTER_S = 30;
+
 export function sendError(reply: FastifyReply, status: number, code: string, message: string) {
   return reply.code(status).type('application/json').send({ error: { code, message } });
 }
@@ -35,6 +38,9 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (isHoistError(error)) {
     const status = STATUS[error.code];
     if (status >= 500) request.log.warn({ code: error.code, msg: error.message }, 'request failed');
+    // Nothing was recorded: a registry or CI job that honours Retry-After tries again later.
+    if (error.code === 'store_unavailable')
+      reply.header('retry-after', String(STORE_RETRY_AFTER_S));
     return sendError(reply, status, error.code, error.message);
   }
   if (error.validation) {

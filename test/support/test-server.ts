@@ -21,10 +21,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real Hoist server on a random port, a fresh data dir, and the private test engine. */
+/**
+ * A real Hoist server on a random port, a fresh data dir (or HOIST_DATA_DIR
+ * from env; close() empties it), and the private test engine.
+ */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const { dockerHost } = testEngineEnv();
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'hoist-data-'));
+  const dataDir = env.HOIST_DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), 'hoist-data-')));
   const port = await freePort();
   const config = loadConfig({
     HOIST_PORT: String(port),

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
-import { openSqliteStore } from '../../src/adapters/store/open-store.js';
+import { openSqliteStores } from '../../src/adapters/store/open-store.js';
 import { ActionCallbacks } from '../../src/domain/actions/action-callbacks.js';
 import type { Action, ActionState } from '../../src/domain/actions/action.js';
 import type { Logger } from '../../src/domain/logger.js';
@@ -53,7 +53,8 @@ afterEach(async () => {
 });
 
 async function fixture(sender = new FakeSender()) {
-  const store = await openSqliteStore(':memory:');
+  // The call path runs on the call store, as in the server.
+  const { store, calls } = await openSqliteStores(':memory:');
   open.push(store);
   const clock = new FakeClock();
   const catalog = new ServiceCatalog({ store, engine: new FakeEngine(), engineId: 'local', clock });
@@ -70,7 +71,7 @@ async function fixture(sender = new FakeSender()) {
   });
   const created = await handlers.create(service.id, { name: 'docker hub' });
   const token = created.url.slice(`${PUBLIC_URL}/hooks/`.length);
-  const intake = new HookIntake({ store, clock, onEnqueued: () => undefined });
+  const intake = new HookIntake({ store: calls, clock, onEnqueued: () => undefined });
   const logger = new MemoryLogger();
   const callbacks = new ActionCallbacks({
     store,

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
-import { openSqliteStore } from '../../src/adapters/store/open-store.js';
+import { openSqliteStores } from '../../src/adapters/store/open-store.js';
 import type { CallOutcome, IncomingCall } from '../../src/domain/webhooks/hook-intake.js';
 import { HookIntake, TRIGGER_BODY_LIMIT } from '../../src/domain/webhooks/hook-intake.js';
 import { HoistError } from '../../src/domain/errors.js';
@@ -63,7 +63,8 @@ async function fixture(
     digest: RUNNING,
   },
 ): Promise<Fixture> {
-  const store = await openSqliteStore(':memory:');
+  // The call path runs on the call store, as in the server.
+  const { store, calls } = await openSqliteStores(':memory:');
   open.push(store);
   const clock = new FakeClock();
   const catalog = new ServiceCatalog({ store, engine: new FakeEngine(), engineId: 'local', clock });
@@ -85,7 +86,7 @@ async function fixture(
     handlers,
     service,
     wakeUps,
-    intake: new HookIntake({ store, clock, onEnqueued: (a) => wakeUps.push(a.id) }),
+    intake: new HookIntake({ store: calls, clock, onEnqueued: (a) => wakeUps.push(a.id) }),
     async handler(options = {}) {
       const created = await handlers.create(service.id, {
         name: options.name ?? `hook ${++n}`,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
-import { openSqliteStore } from '../../src/adapters/store/open-store.js';
+import { openSqliteStores } from '../../src/adapters/store/open-store.js';
 import type { CallOutcome, IncomingCall } from '../../src/domain/webhooks/hook-intake.js';
 import { HookIntake, UNKNOWN_HOOK_MESSAGE } from '../../src/domain/webhooks/hook-intake.js';
 import { HoistError } from '../../src/domain/errors.js';
@@ -35,7 +35,8 @@ afterEach(async () => {
 });
 
 async function fixture(): Promise<Fixture> {
-  const store = await openSqliteStore(':memory:');
+  // The call path runs on the call store, as in the server.
+  const { store, calls } = await openSqliteStores(':memory:');
   open.push(store);
   const clock = new FakeClock();
   const engine = new FakeEngine();
@@ -59,7 +60,7 @@ async function fixture(): Promise<Fixture> {
     webhook: created.webhook,
     token,
     wakeUps: 0,
-    intake: new EnqueuingIntake({ store, clock, onEnqueued: () => f.wakeUps++ }),
+    intake: new EnqueuingIntake({ store: calls, clock, onEnqueued: () => f.wakeUps++ }),
   };
   return f;
 }

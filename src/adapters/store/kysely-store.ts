@@ -8,39 +8,30 @@
  */
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import type {
-  Action,
-  ActionLogEntry,
-  ActionOptions,
-  ActionState,
-  ActionTrigger,
-  ActionType,
-} from '../../domain/actions/action.js';
+import type { Action, ActionLogEntry, ActionState } from '../../domain/actions/action.js';
 import type { ApiToken } from '../../domain/auth/api-token.js';
 import { HoistError } from '../../domain/errors.js';
 import type { ServiceKind } from '../../domain/ports/engine.js';
 import type { ActionFilter, ActionPatch, Store } from '../../domain/ports/store.js';
 import type { ServiceRecord } from '../../domain/services/service.js';
-import type { Delivery, DeliveryOutcome } from '../../domain/webhooks/delivery.js';
-import type {
-  Webhook,
-  WebhookOperation,
-  WebhookSecrets,
-  WebhookWithHash,
-} from '../../domain/webhooks/webhook.js';
+import type { Delivery } from '../../domain/webhooks/delivery.js';
+import type { Webhook, WebhookSecrets, WebhookWithHash } from '../../domain/webhooks/webhook.js';
 import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
 import { WEBHOOK_ACTIVE_NAME_INDEX } from './database.js';
-import type {
-  ActionRow,
-  ActionUpdate,
-  ApiTokenRow,
-  Database,
-  DeliveryRow,
-  RegistryCallRow,
-  RegistryRow,
-  ServiceRow,
-  WebhookRow,
-} from './database.js';
+import { storeUnavailable } from './store-unavailable.js';
+import type { Database } from './database.js';
+import {
+  actionRow,
+  deliveryRow,
+  toAction,
+  toActionUpdate,
+  toApiToken,
+  toDelivery,
+  toRegistry,
+  toRegistryCall,
+  toService,
+  toWebhook,
+} from './rows.js';
 
 const DEFAULT_ACTION_LIMIT = 100;
 
@@ -62,7 +53,11 @@ export class KyselyStore implements Store {
 
   async #atomically<T>(fn: (tx: KyselyStore) => Promise<T>): Promise<T> {
     if (this.#db.isTransaction) return fn(this);
-    return this.#db.transaction().execute((trx) => fn(new KyselyStore(trx)));
+    try {
+      return await this.#db.transaction().execute((trx) => fn(new KyselyStore(trx)));
+    } catch (error) {
+      throw storeUnavailable(error);
+    }
   }
 
   // --- services -----------------------------------------------------------
@@ -252,27 +247,7 @@ export class KyselyStore implements Store {
   // --- deliveries ---------------------------------------------------------
 
   async insertDelivery(delivery: Delivery): Promise<void> {
-    await this.#db
-      .insertInto('deliveries')
-      .values({
-        id: delivery.id,
-        webhook_id: delivery.webhookId,
-        service_id: delivery.serviceId,
-        received_at: delivery.receivedAt,
-        remote_address: delivery.remoteAddress,
-        user_agent: delivery.userAgent,
-        content_type: delivery.contentType,
-        payload_kind: delivery.payloadKind,
-        outcome: delivery.outcome,
-        reason: delivery.reason,
-        action_id: delivery.actionId,
-        delivery_key: delivery.deliveryKey,
-        pushed: delivery.pushed,
-        digest: delivery.digest,
-        callback_url: delivery.callbackUrl,
-        callback_result: delivery.callbackResult,
-      })
-      .execute();
+    await this.#db.insertInto('deliveries').values(deliveryRow(delivery)).execute();
   }
 
   async findDeliveryByKey(webhookId: string, deliveryKey: string): Promise<Delivery | null> {
@@ -428,26 +403,7 @@ export class KyselyStore implements Store {
   // --- actions ------------------------------------------------------------
 
   async insertAction(action: Action): Promise<void> {
-    await this.#db
-      .insertInto('actions')
-      .values({
-        id: action.id,
-        service_id: action.serviceId,
-        type: action.type,
-        state: action.state,
-        trigger: JSON.stringify(action.trigger),
-        options: JSON.stringify(action.options),
-        image_ref: action.imageRef,
-        digest_before: action.digestBefore,
-        digest_after: action.digestAfter,
-        created_at: action.createdAt,
-        started_at: action.startedAt,
-        ended_at: action.endedAt,
-        reason: action.reason,
-        attempts: action.attempts,
-        progress: encodeProgress(action.progress),
-      })
-      .execute();
+    await this.#db.insertInto('actions').values(actionRow(action)).execute();
   }
 
   async getAction(id: string): Promise<Action | null> {
@@ -596,136 +552,6 @@ export class KyselyStore implements Store {
 }
 
 // --- row mapping -------------------------------------------------------------
-
-function toService(row: ServiceRow): ServiceRecord {
-  return {
-    id: row.id,
-    engineId: row.engine_id,
-    kind: row.kind as ServiceKind,
-    key: row.key,
-    name: row.name,
-    createdAt: row.created_at,
-    lastSeenAt: row.last_seen_at,
-    imageRef: row.image_ref,
-    digest: row.digest,
-    autoredeploy: Number(row.autoredeploy) === 1,
-  };
-}
-
-function toWebhook(row: WebhookRow): Webhook {
-  return {
-    id: row.id,
-    serviceId: row.service_id,
-    name: row.name,
-    operation: row.operation as WebhookOperation,
-    tokenPrefix: row.token_prefix,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
-    lastCalledAt: row.last_called_at,
-    callCount: Number(row.call_count),
-    maxScale: Number(row.max_scale),
-    signed: row.signing_secret !== null,
-    passBody: Number(row.pass_body) === 1,
-  };
-}
-
-function toDelivery(row: DeliveryRow): Delivery {
-  return {
-    id: row.id,
-    webhookId: row.webhook_id,
-    serviceId: row.service_id,
-    receivedAt: row.received_at,
-    remoteAddress: row.remote_address,
-    userAgent: row.user_agent,
-    contentType: row.content_type,
-    payloadKind: row.payload_kind,
-    outcome: row.outcome as DeliveryOutcome,
-    reason: row.reason,
-    actionId: row.action_id,
-    deliveryKey: row.delivery_key,
-    pushed: row.pushed,
-    digest: row.digest,
-    callbackUrl: row.callback_url,
-    callbackResult: row.callback_result,
-  };
-}
-
-function toRegistry(row: RegistryRow): Registry {
-  return {
-    id: row.id,
-    name: row.name,
-    tokenPrefix: row.token_prefix,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
-  };
-}
-
-function toRegistryCall(row: RegistryCallRow): RegistryCall {
-  return {
-    id: row.id,
-    registryId: row.registry_id,
-    receivedAt: row.received_at,
-    remoteAddress: row.remote_address,
-    deliveryKey: row.delivery_key,
-    pushed: JSON.parse(row.pushed) as string[],
-    outcome: row.outcome as RegistryCall['outcome'],
-    reason: row.reason,
-    actionIds: JSON.parse(row.action_ids) as string[],
-  };
-}
-
-function toAction(row: ActionRow): Action {
-  return {
-    id: row.id,
-    serviceId: row.service_id,
-    type: row.type as ActionType,
-    state: row.state as ActionState,
-    trigger: JSON.parse(row.trigger) as ActionTrigger,
-    options: JSON.parse(row.options) as ActionOptions,
-    imageRef: row.image_ref,
-    digestBefore: row.digest_before,
-    digestAfter: row.digest_after,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    reason: row.reason,
-    attempts: Number(row.attempts),
-    progress: row.progress === null ? null : (JSON.parse(row.progress) as unknown),
-  };
-}
-
-function toApiToken(row: ApiTokenRow): ApiToken {
-  return {
-    id: row.id,
-    name: row.name,
-    tokenPrefix: row.token_prefix,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-  };
-}
-
-/** null/undefined progress is stored as NULL and read back as null. */
-function encodeProgress(progress: unknown): string | null {
-  if (progress === undefined || progress === null) return null;
-  return JSON.stringify(progress);
-}
-
-/** Only the keys present (and not undefined) in the patch are written. */
-function toActionUpdate(patch: ActionPatch): ActionUpdate {
-  const set: ActionUpdate = {};
-  if (patch.state !== undefined) set.state = patch.state;
-  if (patch.imageRef !== undefined) set.image_ref = patch.imageRef;
-  if (patch.digestBefore !== undefined) set.digest_before = patch.digestBefore;
-  if (patch.digestAfter !== undefined) set.digest_after = patch.digestAfter;
-  if (patch.startedAt !== undefined) set.started_at = patch.startedAt;
-  if (patch.endedAt !== undefined) set.ended_at = patch.endedAt;
-  if (patch.reason !== undefined) set.reason = patch.reason;
-  if (patch.attempts !== undefined) set.attempts = patch.attempts;
-  if ('progress' in patch && patch.progress !== undefined) {
-    set.progress = encodeProgress(patch.progress);
-  }
-  return set;
-}
 
 /** A unique violation of the "one active handler name per service" index, on SQLite or PostgreSQL. */
 function isActiveNameViolation(error: unknown): boolean {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
-import type { Store } from '../ports/store.js';
+import type { ActionQueueStore } from '../ports/store.js';
 import type { Action, ActionOptions, ActionTrigger } from './action.js';
 
 export interface Enqueued {
@@ -18,7 +18,7 @@ export interface Enqueued {
  * unique index).
  */
 export async function enqueueRedeploy(
-  tx: Store,
+  tx: ActionQueueStore,
   clock: Clock,
   input: { serviceId: string; trigger: ActionTrigger; options: ActionOptions },
 ): Promise<Enqueued> {
@@ -34,7 +34,7 @@ export async function enqueueRedeploy(
  * They queue behind whatever the service is running, in order.
  */
 export async function enqueueScale(
-  tx: Store,
+  tx: ActionQueueStore,
   clock: Clock,
   input: { serviceId: string; trigger: ActionTrigger; options: ActionOptions },
 ): Promise<Enqueued> {
@@ -42,7 +42,7 @@ export async function enqueueScale(
 }
 
 async function insertAction(
-  tx: Store,
+  tx: ActionQueueStore,
   clock: Clock,
   type: Action['type'],
   input: { serviceId: string; trigger: ActionTrigger; options: ActionOptions },

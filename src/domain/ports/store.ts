@@ -106,3 +106,31 @@ export interface Store {
 
   close(): Promise<void>;
 }
+
+/** What enqueuing an action needs (the coalescing rule in action-queue.ts runs on it). */
+export type ActionQueueStore = Pick<
+  Store,
+  'findPendingAction' | 'insertAction' | 'appendActionLog'
+>;
+
+/**
+ * What taking a webhook call needs: the part of the store HookIntake runs on.
+ * It is its own port so the adapter can serve the public call path on a
+ * faster road than the rest of the store (SqliteCallStore: prepared
+ * statements, one commit for a group of calls). Every Store is a CallStore.
+ */
+export interface CallStore
+  extends
+    ActionQueueStore,
+    Pick<
+      Store,
+      | 'findWebhookByTokenHash'
+      | 'findDeliveryByKey'
+      | 'getAction'
+      | 'getService'
+      | 'insertDelivery'
+      | 'markWebhookCalled'
+    > {
+  /** Runs fn in one transaction: everything it writes lands, or nothing does. */
+  transaction<T>(fn: (tx: CallStore) => Promise<T>): Promise<T>;
+}

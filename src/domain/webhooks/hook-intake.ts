@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
 import { HoistError } from '../errors.js';
-import type { Store } from '../ports/store.js';
+import type { CallStore } from '../ports/store.js';
 import { hashSecretToken } from '../secret-token.js';
 import { enqueueRedeploy, enqueueScale, type Enqueued } from '../actions/action-queue.js';
 import type { Action } from '../actions/action.js';
@@ -43,7 +43,7 @@ export const TRIGGER_BODY_LIMIT = 64 * 1024;
  */
 export class HookIntake {
   constructor(
-    private readonly deps: { store: Store; clock: Clock; onEnqueued: (action: Action) => void },
+    private readonly deps: { store: CallStore; clock: Clock; onEnqueued: (action: Action) => void },
   ) {}
 
   /**
@@ -51,17 +51,35 @@ export class HookIntake {
    * handler adds (default 1, at most the handler's maxScale).
    */
   async receive(token: string, call: IncomingCall, count?: string): Promise<CallOutcome> {
-    const { store, clock } = this.deps;
-    const webhook = await store.findWebhookByTokenHash(hashSecretToken(token));
-    if (!webhook || webhook.revokedAt) {
-      throw new HoistError('webhook_not_found', UNKNOWN_HOOK_MESSAGE);
-    }
-    const receivedAt = isoNow(clock);
+    const { store } = this.deps;
+    const tokenHash = hashSecretToken(token);
     const payload = parsePayload({
       contentType: call.contentType,
       body: call.body,
       headers: call.headers,
     });
+    // One transaction from the token look-up to the delivery: a handler revoked
+    // meanwhile cannot slip a call in, and the store may commit many calls at once.
+    const outcome = await store.transaction((tx) => this.take(tx, tokenHash, call, payload, count));
+    if ('refused' in outcome) throw outcome.refused;
+    if (outcome.kind === 'enqueued' && !outcome.coalesced) this.deps.onEnqueued(outcome.action);
+    return outcome;
+  }
+
+  /** The call's whole decision, inside the caller's transaction; a refusal is recorded, then returned. */
+  private async take(
+    tx: CallStore,
+    tokenHash: string,
+    call: IncomingCall,
+    payload: ParsedPayload,
+    count: string | undefined,
+  ): Promise<CallOutcome | { refused: HoistError }> {
+    const { clock } = this.deps;
+    const webhook = await tx.findWebhookByTokenHash(tokenHash);
+    if (!webhook || webhook.revokedAt) {
+      return { refused: new HoistError('webhook_not_found', UNKNOWN_HOOK_MESSAGE) };
+    }
+    const receivedAt = isoNow(clock);
     const push = payload.pushes[0] ?? null;
     const delivery: Delivery = {
       id: randomUUID(),
@@ -81,12 +99,14 @@ export class HookIntake {
       callbackUrl: payload.callbackUrl,
       callbackResult: null,
     };
-    const refuse = async (reason: string) => {
+    const record = async (patch: Partial<Delivery>) => {
+      await tx.insertDelivery({ ...delivery, ...patch });
+      await tx.markWebhookCalled(webhook.id, receivedAt);
+    };
+    const refuse = async (reason: string, error: HoistError) => {
       // The key stays with the first delivery that carried it; a refusal must not claim it.
-      await store.transaction(async (tx) => {
-        await tx.insertDelivery({ ...delivery, outcome: 'rejected', reason, deliveryKey: null });
-        await tx.markWebhookCalled(webhook.id, receivedAt);
-      });
+      await record({ outcome: 'rejected', reason, deliveryKey: null });
+      return { refused: error };
     };
 
     if (webhook.signingSecret) {
@@ -97,71 +117,62 @@ export class HookIntake {
         now: clock.now(),
       });
       if (!verdict.ok) {
-        await refuse(`signature: ${verdict.reason}`);
-        throw new HoistError(
-          'signature_invalid',
-          `This handler needs a signed call: ${verdict.reason}. Sign the body with the handler's secret (Standard Webhooks or X-Hub-Signature-256).`,
+        return refuse(
+          `signature: ${verdict.reason}`,
+          new HoistError(
+            'signature_invalid',
+            `This handler needs a signed call: ${verdict.reason}. Sign the body with the handler's secret (Standard Webhooks or X-Hub-Signature-256).`,
+          ),
         );
       }
     }
     const countRefusal = countProblem(webhook.operation, webhook.maxScale, count);
-    if (countRefusal) {
-      await refuse(countRefusal);
-      throw new HoistError('bad_request', countRefusal);
-    }
+    if (countRefusal) return refuse(countRefusal, new HoistError('bad_request', countRefusal));
 
-    const outcome = await store.transaction(async (tx): Promise<CallOutcome> => {
-      const record = async (patch: Partial<Delivery>) => {
-        await tx.insertDelivery({ ...delivery, ...patch });
-        await tx.markWebhookCalled(webhook.id, receivedAt);
-      };
-      if (payload.deliveryKey) {
-        const first = await tx.findDeliveryByKey(webhook.id, payload.deliveryKey);
-        if (first) {
-          const reason = `a repeat of the delivery received at ${first.receivedAt}`;
-          await record({ outcome: 'ignored', reason, deliveryKey: null, callbackUrl: null });
-          return {
-            kind: 'duplicate',
-            action: first.actionId ? await tx.getAction(first.actionId) : null,
-          };
-        }
+    if (payload.deliveryKey) {
+      const first = await tx.findDeliveryByKey(webhook.id, payload.deliveryKey);
+      if (first) {
+        const reason = `a repeat of the delivery received at ${first.receivedAt}`;
+        await record({ outcome: 'ignored', reason, deliveryKey: null, callbackUrl: null });
+        return {
+          kind: 'duplicate',
+          action: first.actionId ? await tx.getAction(first.actionId) : null,
+        };
       }
-      const verdict = await this.judge(tx, webhook, payload);
-      if ('ignore' in verdict) {
-        await record({ outcome: 'ignored', reason: verdict.ignore, callbackUrl: null });
-        return { kind: 'ignored', reason: verdict.ignore };
-      }
-      const trigger = {
-        kind: 'webhook' as const,
-        webhookId: webhook.id,
-        webhookName: webhook.name,
-      };
-      const enqueued =
-        webhook.operation === 'SCALEUP'
-          ? await enqueueScale(tx, clock, {
-              serviceId: webhook.serviceId,
-              trigger,
-              options: { add: count === undefined ? 1 : Number(count) },
-            })
-          : await enqueueRedeploy(tx, clock, {
-              serviceId: webhook.serviceId,
-              trigger,
-              options: {
-                reuseVolumes: true,
-                ...(verdict.expectedDigest ? { expectedDigest: verdict.expectedDigest } : {}),
-                ...(webhook.passBody && call.body && call.body.length > 0
-                  ? { triggerBody: triggerBodyOf(call.body) }
-                  : {}),
-              },
-            });
-      await record({
-        outcome: enqueued.coalesced ? 'coalesced' : 'accepted',
-        actionId: enqueued.action.id,
-      });
-      return { kind: 'enqueued', ...enqueued };
+    }
+    const verdict = await this.judge(tx, webhook, payload);
+    if ('ignore' in verdict) {
+      await record({ outcome: 'ignored', reason: verdict.ignore, callbackUrl: null });
+      return { kind: 'ignored', reason: verdict.ignore };
+    }
+    const trigger = {
+      kind: 'webhook' as const,
+      webhookId: webhook.id,
+      webhookName: webhook.name,
+    };
+    const enqueued =
+      webhook.operation === 'SCALEUP'
+        ? await enqueueScale(tx, clock, {
+            serviceId: webhook.serviceId,
+            trigger,
+            options: { add: count === undefined ? 1 : Number(count) },
+          })
+        : await enqueueRedeploy(tx, clock, {
+            serviceId: webhook.serviceId,
+            trigger,
+            options: {
+              reuseVolumes: true,
+              ...(verdict.expectedDigest ? { expectedDigest: verdict.expectedDigest } : {}),
+              ...(webhook.passBody && call.body && call.body.length > 0
+                ? { triggerBody: triggerBodyOf(call.body) }
+                : {}),
+            },
+          });
+    await record({
+      outcome: enqueued.coalesced ? 'coalesced' : 'accepted',
+      actionId: enqueued.action.id,
     });
-    if (outcome.kind === 'enqueued' && !outcome.coalesced) this.deps.onEnqueued(outcome.action);
-    return outcome;
+    return { kind: 'enqueued', ...enqueued };
   }
 
   /**
@@ -169,11 +180,13 @@ export class HookIntake {
    * digest the service runs; a push of its own tag says which digest to expect.
    */
   private async judge(
-    tx: Store,
+    tx: CallStore,
     webhook: Webhook,
     payload: ParsedPayload,
   ): Promise<{ ignore: string } | { expectedDigest: string | null }> {
-    if (webhook.operation !== 'REDEPLOY') return { expectedDigest: null };
+    // A plain trigger names no image, so there is nothing to match (and no read to make).
+    if (webhook.operation !== 'REDEPLOY' || payload.kind === 'plain')
+      return { expectedDigest: null };
     const service = await tx.getService(webhook.serviceId);
     if (!service) return { expectedDigest: null };
     const match = matchPush(service.imageRef ?? '', payload);

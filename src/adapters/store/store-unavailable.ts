@@ -1,0 +1,24 @@
+import { HoistError } from '../../domain/errors.js';
+
+/**
+ * SQLite's answers for "the file cannot be written now": a full disk, a file
+ * or directory made read-only, an I/O error, a lock held too long. They pass
+ * when the disk or the file is fixed, so a caller should retry.
+ * https://www.sqlite.org/rescode.html
+ */
+const UNAVAILABLE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM|PROTOCOL)/;
+
+/**
+ * The same error, or a store_unavailable HoistError (503) when SQLite could
+ * not write its file. The message names SQLite's reason, never a value.
+ */
+export function storeUnavailable(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !UNAVAILABLE.test(code)) return error;
+  const reason = error instanceof Error ? error.message : code;
+  return new HoistError(
+    'store_unavailable',
+    `Hoist could not write to its database (${code}: ${reason}), so nothing was recorded. Retry later; whoever runs Hoist must free disk space or make the data directory writable.`,
+    { cause: error },
+  );
+}
