@@ -264,6 +264,7 @@ export async function seedStore(
           maxScale: 10,
           signed: false,
           passBody: false,
+          rateLimitPerMinute: null,
           signingSecret: null,
         });
         tokens.push(token);

@@ -29,7 +29,7 @@ import { actionUrl } from './http/presenters.js';
 import { ApiTokens } from './domain/auth/api-tokens.js';
 import { readEngineStatus } from './domain/engines/engine-status.js';
 import { buildApp } from './http/app.js';
-import { UnknownTokenLimiter } from './domain/webhooks/unknown-token-limiter.js';
+import { RateLimiter } from './domain/rate-limiter.js';
 
 export const ENGINE_ID = 'local';
 
@@ -137,7 +137,7 @@ export async function startServer(
       await store.countApiTokens();
     },
     requestTimeoutMs: config.requestTimeoutSeconds * 1000,
-    unknownTokenLimiter: new UnknownTokenLimiter({
+    unknownTokenLimiter: new RateLimiter({
       limitPerMinute: config.unknownTokenLimitPerMinute,
       clock,
     }),

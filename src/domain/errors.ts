@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'engine_error'
   | 'image_not_redeployable'
   | 'payload_too_large'
+  | 'rate_limited'
   | 'store_unavailable'
   | 'internal';
 
@@ -37,6 +38,17 @@ export class EngineUnavailableError extends HoistError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('engine_unavailable', message, options);
     this.name = 'EngineUnavailableError';
+  }
+}
+
+/** Too many calls: answered 429 with Retry-After. */
+export class RateLimitedError extends HoistError {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super('rate_limited', message);
+    this.name = 'RateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

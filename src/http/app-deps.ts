@@ -8,7 +8,7 @@ import type { ServiceCatalog } from '../domain/services/service-catalog.js';
 import type { ServiceProvisioning } from '../domain/services/service-provisioning.js';
 import type { HookIntake } from '../domain/webhooks/hook-intake.js';
 import type { WebhookHandlers } from '../domain/webhooks/webhook-handlers.js';
-import type { UnknownTokenLimiter } from '../domain/webhooks/unknown-token-limiter.js';
+import type { RateLimiter } from '../domain/rate-limiter.js';
 import type { FastifyBaseLogger } from 'fastify';
 
 /** Everything the HTTP layer needs, built by main (or a test) and handed to buildApp. */
@@ -31,5 +31,5 @@ export interface AppDeps {
   /** Slow clients: headers and body must arrive within this; idle connections close after it. Default 30 s. */
   requestTimeoutMs?: number;
   /** Limits unknown-token answers per client address; a default one when absent. */
-  unknownTokenLimiter?: UnknownTokenLimiter;
+  unknownTokenLimiter?: RateLimiter;
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorCode, isHoistError } from '../domain/errors.js';
+import { type ErrorCode, isHoistError, RateLimitedError } from '../domain/errors.js';
 import { redactPath } from './redact.js';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, number> = {
   service_busy: 409,
   image_not_redeployable: 409,
   payload_too_large: 413,
+  rate_limited: 429,
   engine_error: 502,
   engine_unavailable: 503,
   store_unavailable: 503,
@@ -39,8 +40,12 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     const status = STATUS[error.code];
     if (status >= 500) request.log.warn({ code: error.code, msg: error.message }, 'request failed');
     // Nothing was recorded: a registry or CI job that honours Retry-After tries again later.
-    if (error.code === 'store_unavailable')
+    if (error.code === 'store_unavailable') {
       reply.header('retry-after', String(STORE_RETRY_AFTER_S));
+    }
+    if (error instanceof RateLimitedError) {
+      reply.header('retry-after', String(error.retryAfterSeconds));
+    }
     return sendError(reply, status, error.code, error.message);
   }
   if (error.validation) {

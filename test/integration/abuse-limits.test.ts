@@ -117,6 +117,64 @@ describe('abuse limits', () => {
     });
   });
 
+  describe('a handler with its own rate limit', () => {
+    let server: TestServer;
+    let service: ApiService;
+
+    before(async () => {
+      server = await startTestServer();
+      await runTestContainer({
+        name: 'hoist-test-abuse-handler-limit',
+        Image: (await testImage()).ref,
+        StopTimeout: 1,
+      });
+      service = await findService(server, 'hoist-test-abuse-handler-limit');
+    });
+
+    after(async () => {
+      if (server && service) await settle(server, service.id);
+      await server?.close();
+    });
+
+    test('takes rateLimitPerMinute calls, then 429 with Retry-After, recorded as rejected', async () => {
+      const { status, body } = await server.api<{
+        url: string;
+        webhook: { id: string; rateLimitPerMinute: number | null };
+      }>('POST', `/api/v1/services/${service.id}/webhooks`, {
+        name: 'limited',
+        rateLimitPerMinute: 3,
+      });
+      assert.equal(status, 201, JSON.stringify(body));
+      assert.equal(body.webhook.rateLimitPerMinute, 3);
+      const unlimited = await createWebhook(server, service.id, 'unlimited');
+
+      for (let i = 0; i < 3; i++) assert.equal((await post(body.url)).status, 202, `call ${i + 1}`);
+      const limited = await post(body.url);
+      assert.equal(limited.status, 429, JSON.stringify(limited.body));
+      assert.equal(limited.body?.error?.code, 'rate_limited');
+      assert.equal(limited.retryAfter, '20', 'one call back every 60/3 s');
+      assert.equal((await post(unlimited.url)).status, 202, 'other handlers are not limited');
+
+      const { body: log } = await server.api<{
+        deliveries: { outcome: string; reason: string | null }[];
+      }>('GET', `/api/v1/services/${service.id}/webhooks/${body.webhook.id}/deliveries`);
+      const rejected = log.deliveries.filter((d) => d.outcome === 'rejected');
+      assert.equal(log.deliveries.length, 4, 'every call is recorded, the refused one too');
+      assert.deepEqual(
+        rejected.map((d) => d.reason),
+        ['rate limited: more than 3 calls a minute'],
+      );
+
+      const { status: badStatus, body: bad } = await server.api<{ error: { message: string } }>(
+        'POST',
+        `/api/v1/services/${service.id}/webhooks`,
+        { name: 'zero', rateLimitPerMinute: 0 },
+      );
+      assert.equal(badStatus, 400);
+      assert.match(bad.error.message, /rateLimitPerMinute/);
+    });
+  });
+
   describe('slow clients are cut off', () => {
     let server: TestServer;
     const TIMEOUT_S = 1;

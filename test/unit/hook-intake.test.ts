@@ -8,7 +8,8 @@ import { afterEach, describe, it } from 'node:test';
 import { openSqliteStores } from '../../src/adapters/store/open-store.js';
 import type { CallOutcome, IncomingCall } from '../../src/domain/webhooks/hook-intake.js';
 import { HookIntake, UNKNOWN_HOOK_MESSAGE } from '../../src/domain/webhooks/hook-intake.js';
-import { HoistError } from '../../src/domain/errors.js';
+import { HoistError, RateLimitedError } from '../../src/domain/errors.js';
+import { standardWebhooksHeaders } from '../support/registry-payloads.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import { ServiceCatalog } from '../../src/domain/services/service-catalog.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
@@ -395,5 +396,66 @@ describe('HookIntake: SCALEUP handlers', () => {
     const error = await refusal(f.intake.receive(hook.token, call(), 'zzz'));
     assert.equal(error.code, 'webhook_not_found');
     assert.deepEqual(await f.store.listDeliveries(hook.webhook.id, 10), []);
+  });
+});
+
+describe('HookIntake: a handler with a rate limit', () => {
+  it('takes rateLimitPerMinute calls, then refuses with a retry time and records the refusal', async () => {
+    const f = await fixture();
+    const limited = await f.handlers.create(f.service.id, { name: 'ci', rateLimitPerMinute: 2 });
+    assert.equal(limited.webhook.rateLimitPerMinute, 2);
+    const token = tokenOf(limited.url);
+
+    await f.intake.receive(token, call());
+    await f.intake.receive(token, call());
+    const error = await refusal(f.intake.receive(token, call()));
+    assert.ok(error instanceof RateLimitedError);
+    assert.equal(error.code, 'rate_limited');
+    assert.equal(error.retryAfterSeconds, 30, 'one call back every 60/2 s');
+    assert.match(error.message, /at most 2 calls a minute; retry after 30 s/);
+
+    const deliveries = await f.store.listDeliveries(limited.webhook.id, 10);
+    assert.deepEqual(deliveries.map((d) => `${d.outcome}: ${d.reason}`).sort(), [
+      'accepted: null',
+      'coalesced: null',
+      'rejected: rate limited: more than 2 calls a minute',
+    ]);
+    // Other handlers, limited or not, are counted apart.
+    await f.intake.receive(f.token, call());
+
+    f.clock.advance(30_000);
+    await f.intake.receive(token, call());
+    await refusal(f.intake.receive(token, call()));
+  });
+
+  it('counts only calls that pass the signature check: forged calls do not use up the limit', async () => {
+    const f = await fixture();
+    const signed = await f.handlers.create(f.service.id, {
+      name: 'signed',
+      signed: true,
+      rateLimitPerMinute: 1,
+    });
+    const token = tokenOf(signed.url);
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await refusal(f.intake.receive(token, call()))).code, 'signature_invalid');
+    }
+    const body = Buffer.from('{"ref":"refs/heads/main"}');
+    const headers = () =>
+      standardWebhooksHeaders(signed.signingSecret as string, body, {
+        timestamp: Math.floor(f.clock.now().getTime() / 1000),
+      });
+    await f.intake.receive(token, call({ body, headers: headers() }));
+    const second = await refusal(f.intake.receive(token, call({ body, headers: headers() })));
+    assert.equal(second.code, 'rate_limited');
+  });
+
+  it('refuses a limit that is not a whole number from 1 to 100000', async () => {
+    const f = await fixture();
+    for (const rateLimitPerMinute of [0, -1, 1.5, 100_001]) {
+      await assert.rejects(
+        f.handlers.create(f.service.id, { name: `bad ${rateLimitPerMinute}`, rateLimitPerMinute }),
+        /rateLimitPerMinute is a whole number from 1 to 100000/,
+      );
+    }
   });
 });

@@ -68,6 +68,7 @@ async function fixture(): Promise<Fixture> {
     maxScale: 10,
     signed: false,
     passBody: false,
+    rateLimitPerMinute: null,
   };
   await stores.store.insertWebhook({ ...webhook, tokenHash: 'hash-1', signingSecret: null });
   const f = { ...stores, sqlite, webhook, statements };

@@ -57,6 +57,7 @@ function webhook(serviceId: string, overrides: Partial<WebhookWithHash> = {}): W
     maxScale: 10,
     signed: false,
     passBody: false,
+    rateLimitPerMinute: null,
     signingSecret: null,
     ...overrides,
   };
@@ -700,7 +701,7 @@ describe('SQLite store', () => {
         }[];
         assert.deepEqual(
           names.map((n) => n.name),
-          ['0001_initial', '0002_scale', '0003_payloads'],
+          ['0001_initial', '0002_scale', '0003_payloads', '0004_rate_limit'],
         );
       } finally {
         raw.close();

@@ -34,6 +34,8 @@ export interface WebhooksTable {
   /** Kept in clear: an HMAC check needs it. Never listed. */
   signing_secret: string | null;
   pass_body: Generated<number>;
+  /** NULL: no limit (migration 0004). */
+  rate_limit_per_minute: number | null;
 }
 
 export interface DeliveriesTable {

@@ -171,6 +171,7 @@ export class KyselyStore implements Store {
           max_scale: webhook.maxScale,
           signing_secret: webhook.signingSecret,
           pass_body: webhook.passBody ? 1 : 0,
+          rate_limit_per_minute: webhook.rateLimitPerMinute,
         })
         .execute();
     } catch (error) {

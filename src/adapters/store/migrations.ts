@@ -270,11 +270,22 @@ const payloads: Migration = {
   },
 };
 
+/** An optional per-handler limit on calls a minute (NULL: none, the default). */
+const rateLimit: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('webhooks').addColumn('rate_limit_per_minute', 'integer').execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('webhooks').dropColumn('rate_limit_per_minute').execute();
+  },
+};
+
 /** All migrations, by name; the Migrator runs them in name order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
   '0002_scale': scale,
   '0003_payloads': payloads,
+  '0004_rate_limit': rateLimit,
 });
 
 export const migrationProvider: MigrationProvider = {

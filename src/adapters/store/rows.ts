@@ -97,6 +97,8 @@ export function toWebhook(row: WebhookRow): Webhook {
     maxScale: Number(row.max_scale),
     signed: row.signing_secret !== null,
     passBody: Number(row.pass_body) === 1,
+    rateLimitPerMinute:
+      row.rate_limit_per_minute === null ? null : Number(row.rate_limit_per_minute),
   };
 }
 

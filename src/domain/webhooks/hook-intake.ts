@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
-import { HoistError } from '../errors.js';
+import { HoistError, RateLimitedError } from '../errors.js';
+import { RateLimiter } from '../rate-limiter.js';
 import type { CallStore } from '../ports/store.js';
 import { hashSecretToken } from '../secret-token.js';
 import { enqueueRedeploy, enqueueScale, type Enqueued } from '../actions/action-queue.js';
@@ -42,9 +43,14 @@ export const TRIGGER_BODY_LIMIT = 64 * 1024;
  * digest the store last saw the service run.
  */
 export class HookIntake {
+  /** Handlers with a rateLimitPerMinute, by id (in memory: a restart forgets the counts). */
+  private readonly handlerLimiter: RateLimiter;
+
   constructor(
     private readonly deps: { store: CallStore; clock: Clock; onEnqueued: (action: Action) => void },
-  ) {}
+  ) {
+    this.handlerLimiter = new RateLimiter({ clock: deps.clock });
+  }
 
   /**
    * `count` is the N of `POST /hooks/{token}/N`: how many replicas a SCALEUP
@@ -128,6 +134,20 @@ export class HookIntake {
     }
     const countRefusal = countProblem(webhook.operation, webhook.maxScale, count);
     if (countRefusal) return refuse(countRefusal, new HoistError('bad_request', countRefusal));
+    // Counted after the signature: forged calls must not use up a handler's limit.
+    if (webhook.rateLimitPerMinute !== null) {
+      const limit = webhook.rateLimitPerMinute;
+      const verdict = this.handlerLimiter.take(webhook.id, limit);
+      if (!verdict.allowed) {
+        return refuse(
+          `rate limited: more than ${limit} calls a minute`,
+          new RateLimitedError(
+            `This handler takes at most ${limit} calls a minute; retry after ${verdict.retryAfterSeconds} s.`,
+            verdict.retryAfterSeconds,
+          ),
+        );
+      }
+    }
 
     if (payload.deliveryKey) {
       const first = await tx.findDeliveryByKey(webhook.id, payload.deliveryKey);

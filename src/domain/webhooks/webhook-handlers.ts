@@ -18,6 +18,8 @@ export interface CreatedWebhook {
 }
 
 const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u;
+/** A per-handler limit above this is no limit at all (the call path takes thousands a second). */
+export const MAX_RATE_LIMIT = 100_000;
 
 /** Creating, listing and revoking a service's webhook handlers. */
 export class WebhookHandlers {
@@ -40,6 +42,8 @@ export class WebhookHandlers {
       signed?: boolean;
       /** Give the call's body to the new containers as HOIST_TRIGGER_BODY. */
       passBody?: boolean;
+      /** At most this many calls a minute (default: no limit). */
+      rateLimitPerMinute?: number;
     },
   ): Promise<CreatedWebhook> {
     const { store, catalog, clock, publicUrl } = this.deps;
@@ -56,6 +60,16 @@ export class WebhookHandlers {
       !(Number.isInteger(input.maxScale) && input.maxScale >= 1 && input.maxScale <= 100)
     ) {
       throw new HoistError('bad_request', 'maxScale is a whole number from 1 to 100.');
+    }
+    const limit = input.rateLimitPerMinute;
+    if (
+      limit !== undefined &&
+      !(Number.isInteger(limit) && limit >= 1 && limit <= MAX_RATE_LIMIT)
+    ) {
+      throw new HoistError(
+        'bad_request',
+        `rateLimitPerMinute is a whole number from 1 to ${MAX_RATE_LIMIT}; leave it out for no limit.`,
+      );
     }
     if (input.passBody && input.operation === 'SCALEUP') {
       throw new HoistError(
@@ -77,6 +91,7 @@ export class WebhookHandlers {
       maxScale: input.maxScale ?? 10,
       signed: input.signed === true,
       passBody: input.passBody === true,
+      rateLimitPerMinute: limit ?? null,
     };
     const signingSecret = input.signed ? generateSigningSecret() : null;
     await store.transaction(async (tx) => {

@@ -17,6 +17,8 @@ export interface Webhook {
   signed: boolean;
   /** The call's body reaches the new containers as HOIST_TRIGGER_BODY (Tutum's TUTUM_TRIGGER_BODY). */
   passBody: boolean;
+  /** At most this many calls a minute are taken; the rest get 429. null: no limit. */
+  rateLimitPerMinute: number | null;
 }
 
 /** What a call needs besides the listing fields: never leaves the server. */

@@ -10,7 +10,7 @@ import { ErrorBody } from '../schemas/error-schema.js';
 import { ActionRef, CallAnswer, Enqueued } from '../schemas/action-schema.js';
 import { actionUrl } from '../presenters.js';
 import { sendError } from '../error-handler.js';
-import { UnknownTokenLimiter } from '../../domain/webhooks/unknown-token-limiter.js';
+import { RateLimiter } from '../../domain/rate-limiter.js';
 
 export const HOOK_BODY_LIMIT = 1024 * 1024;
 
@@ -37,7 +37,7 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
     (_req, body, done) => done(null, body),
   );
   const hooks = app.withTypeProvider<TypeBoxTypeProvider>();
-  const limiter = deps.unknownTokenLimiter ?? new UnknownTokenLimiter();
+  const limiter = deps.unknownTokenLimiter ?? new RateLimiter();
 
   /** Unknown and revoked tokens: the same 404 body, and the same per-address limit. */
   const unknownToken = (

@@ -1,3 +1,4 @@
+import { MAX_RATE_LIMIT } from '../../domain/webhooks/webhook-handlers.js';
 import { Type } from 'typebox';
 
 export const Webhook = Type.Object({
@@ -14,6 +15,9 @@ export const Webhook = Type.Object({
   signed: Type.Boolean({ description: 'Calls must carry a valid signature' }),
   passBody: Type.Boolean({
     description: "The call's body reaches the new containers as HOIST_TRIGGER_BODY",
+  }),
+  rateLimitPerMinute: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'At most this many calls a minute; more get 429 with Retry-After. null: no limit',
   }),
 });
 
@@ -42,6 +46,14 @@ export const CreateWebhookBody = Type.Object(
       Type.Boolean({
         description:
           "Give the call's body (at most 64 KiB) to the new containers as HOIST_TRIGGER_BODY",
+      }),
+    ),
+    rateLimitPerMinute: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_RATE_LIMIT,
+        description:
+          'At most this many calls a minute (a burst of that many at once, then one every 60/N s); more get 429 with Retry-After and are recorded as rejected. Default: no limit (coalescing protects the engine)',
       }),
     ),
   },
