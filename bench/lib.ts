@@ -286,7 +286,10 @@ export function queryCount(dataDir: string, sql: string, ...params: unknown[]): 
   }
 }
 
-/** Starts `node bin/hoist.js server` on a free loopback port against dataDir. */
+/**
+ * Starts `bin/hoist.js server` as `npx hoist server` does (through its shebang,
+ * with its Node flags) on a free loopback port against dataDir.
+ */
 export async function startHoist(
   dataDir: string,
   extraEnv: NodeJS.ProcessEnv = {},
@@ -302,7 +305,7 @@ export async function startHoist(
     DOCKER_HOST: `unix://${path.join(dataDir, 'no-engine.sock')}`,
     ...extraEnv,
   };
-  const proc = startProc(process.execPath, [path.join(ROOT, 'bin/hoist.js'), 'server'], {
+  const proc = startProc(path.join(ROOT, 'bin/hoist.js'), ['server'], {
     env,
     logFile: path.join(dataDir, 'hoist.log'),
   });

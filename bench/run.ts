@@ -122,10 +122,11 @@ threads and 32 connections for 10 s and reports through a Lua \`done()\` hook.
 
 1. **Ingest**: one service and one REDEPLOY handler are written into a fresh
    store with the store API (\`openSqliteStore\`, no engine), then
-   \`node bin/hoist.js server\` runs with \`DOCKER_HOST\` pointing at a socket that
-   does not exist (default log level): calls are recorded, the first redeploy
-   stays In progress waiting for the engine and every later call coalesces
-   into one Pending redeploy. Baselines in the same run: adnanh/webhook
+   \`bin/hoist.js server\` runs (through its shebang, as \`npx hoist server\`
+   does) with \`DOCKER_HOST\` pointing at a socket that does not exist
+   (default log level): calls are recorded, the first redeploy stays In
+   progress waiting for the engine and every later call coalesces into one
+   Pending redeploy. Baselines in the same run: adnanh/webhook
    (\`hooks.json\` running \`/bin/true\`) and a bare \`node:http\` server
    answering 202. 1c counts the \`deliveries\` rows against wrk's 2xx answers.
 2. **Many tokens**: 10,000 services x 3 handlers written in one transaction;

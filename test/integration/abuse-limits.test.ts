@@ -17,21 +17,9 @@ import {
   findService,
   runTestContainer,
   waitForActionEnd,
+  postHook,
   type ApiService,
 } from '../support/scenario.js';
-
-const post = async (url: string, init: RequestInit = {}) => {
-  const response = await fetch(url, { method: 'POST', ...init });
-  const text = await response.text();
-  return {
-    status: response.status,
-    retryAfter: response.headers.get('retry-after'),
-    body: (text ? JSON.parse(text) : null) as {
-      error?: { code: string; message: string };
-      action?: { id: string };
-    } | null,
-  };
-};
 
 async function settle(server: TestServer, serviceId: string) {
   const { body } = await server.api<{ actions: { id: string; state: string }[] }>(
@@ -59,7 +47,7 @@ describe('abuse limits', () => {
     if (pushed) await cleanupTestContainers();
   });
 
-  describe('unknown tokens are rate-limited per address', () => {
+  describe('rate limits', () => {
     let server: TestServer;
     let service: ApiService;
 
@@ -90,50 +78,30 @@ describe('abuse limits', () => {
       const bodies = new Set<string>();
       for (let i = 0; i < 60; i++) {
         const url = i % 2 === 0 ? `${server.url}/hooks/unknown-token-${i}` : revoked.url;
-        const answer = await post(url);
+        const answer = await postHook(url);
         assert.equal(answer.status, 404, `call ${i + 1}`);
         bodies.add(JSON.stringify(answer.body));
       }
       assert.equal(bodies.size, 1, 'unknown and revoked tokens answer the same body');
 
-      const limited = await post(`${server.url}/hooks/unknown-token-61`);
+      const limited = await postHook(`${server.url}/hooks/unknown-token-61`);
       assert.equal(limited.status, 429);
       assert.equal(limited.body?.error?.code, 'rate_limited');
       assert.ok(
         Number(limited.retryAfter) >= 1 && Number(limited.retryAfter) <= 60,
         String(limited.retryAfter),
       );
-      assert.equal((await post(revoked.url)).status, 429, 'revoked tokens share the limit');
+      assert.equal((await postHook(revoked.url)).status, 429, 'revoked tokens share the limit');
       assert.equal(
-        (await post(`${server.url}/registry-events/unknown-registry`)).status,
+        (await postHook(`${server.url}/registry-events/unknown-registry`)).status,
         429,
         'registry URLs share the limit',
       );
 
       for (let i = 0; i < 3; i++) {
-        const answer = await post(valid.url);
+        const answer = await postHook(valid.url);
         assert.equal(answer.status, 202, JSON.stringify(answer.body));
       }
-    });
-  });
-
-  describe('a handler with its own rate limit', () => {
-    let server: TestServer;
-    let service: ApiService;
-
-    before(async () => {
-      server = await startTestServer();
-      await runTestContainer({
-        name: 'hoist-test-abuse-handler-limit',
-        Image: (await testImage()).ref,
-        StopTimeout: 1,
-      });
-      service = await findService(server, 'hoist-test-abuse-handler-limit');
-    });
-
-    after(async () => {
-      if (server && service) await settle(server, service.id);
-      await server?.close();
     });
 
     test('takes rateLimitPerMinute calls, then 429 with Retry-After, recorded as rejected', async () => {
@@ -148,12 +116,13 @@ describe('abuse limits', () => {
       assert.equal(body.webhook.rateLimitPerMinute, 3);
       const unlimited = await createWebhook(server, service.id, 'unlimited');
 
-      for (let i = 0; i < 3; i++) assert.equal((await post(body.url)).status, 202, `call ${i + 1}`);
-      const limited = await post(body.url);
+      for (let i = 0; i < 3; i++)
+        assert.equal((await postHook(body.url)).status, 202, `call ${i + 1}`);
+      const limited = await postHook(body.url);
       assert.equal(limited.status, 429, JSON.stringify(limited.body));
       assert.equal(limited.body?.error?.code, 'rate_limited');
       assert.equal(limited.retryAfter, '20', 'one call back every 60/3 s');
-      assert.equal((await post(unlimited.url)).status, 202, 'other handlers are not limited');
+      assert.equal((await postHook(unlimited.url)).status, 202, 'other handlers are not limited');
 
       const { body: log } = await server.api<{
         deliveries: { outcome: string; reason: string | null }[];

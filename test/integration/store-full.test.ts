@@ -25,6 +25,7 @@ import {
   createWebhook,
   findService,
   runTestContainer,
+  postHook,
   waitForActionEnd,
   type ApiService,
 } from '../support/scenario.js';
@@ -75,25 +76,6 @@ function fillUp(file: string): void {
   }
 }
 
-const post = async (url: string, body?: unknown) => {
-  const response = await fetch(url, {
-    method: 'POST',
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    retryAfter: response.headers.get('retry-after'),
-    body: (text ? JSON.parse(text) : null) as {
-      error?: { code: string; message: string };
-      action?: { id: string };
-      ignored?: boolean;
-    } | null,
-  };
-};
-
 describe('the store on a full disk', () => {
   let mount: string | undefined;
   let server: TestServer | undefined;
@@ -132,10 +114,13 @@ describe('the store on a full disk', () => {
 
     fillUp(filler());
     let answered2xx = 0;
-    let refused: Awaited<ReturnType<typeof post>> | undefined;
+    let refused: Awaited<ReturnType<typeof postHook>> | undefined;
     // The WAL may still have room for a few commits; the first one that needs a new page fails.
     for (let i = 0; i < 2000 && !refused; i++) {
-      const answer = await post(handler.url, otherPush);
+      const answer = await postHook(handler.url, {
+        body: JSON.stringify(otherPush),
+        headers: { 'content-type': 'application/json' },
+      });
       if (answer.status === 200) {
         assert.equal(answer.body?.ignored, true, JSON.stringify(answer.body));
         answered2xx++;
@@ -151,12 +136,12 @@ describe('the store on a full disk', () => {
     assert.ok(!refused.body?.error?.message.includes(handler.url.split('/hooks/')[1] ?? '?'));
 
     // A plain trigger is refused as well: nothing queued, nothing recorded.
-    const trigger = await post(handler.url);
+    const trigger = await postHook(handler.url);
     assert.equal(trigger.status, 503, JSON.stringify(trigger.body));
     assert.ok(live.logs().includes('store_unavailable'), 'the refusal is in the log');
 
     unlinkSync(filler());
-    const recovered = await post(handler.url);
+    const recovered = await postHook(handler.url);
     assert.equal(recovered.status, 202, JSON.stringify(recovered.body));
     const action = await waitForActionEnd(live, recovered.body?.action?.id as string);
     assert.equal(action.state, 'Success', JSON.stringify(action.log));

@@ -74,6 +74,21 @@ export async function callHook(url: string, init: RequestInit = {}) {
   };
 }
 
+/** A POST to a public URL (a handler, a registry endpoint), with whatever it answered. */
+export async function postHook(url: string, init: RequestInit = {}) {
+  const response = await fetch(url, { method: 'POST', ...init });
+  const text = await response.text();
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    body: (text ? JSON.parse(text) : null) as {
+      error?: { code: string; message: string };
+      action?: { id: string };
+      ignored?: boolean;
+    } | null,
+  };
+}
+
 export async function getAction(server: ApiClient, id: string): Promise<ApiAction> {
   const { status, body } = await server.api<ApiAction>('GET', `/api/v1/actions/${id}`);
   assert.equal(status, 200);
