@@ -15,6 +15,7 @@ import { idle } from './idle.js';
 import { ingest } from './ingest.js';
 import { manyTokens } from './many-tokens.js';
 import { redeployOverhead } from './redeploy.js';
+import { tokenLatency } from './token-latency.js';
 import { ROOT, notMeasured, type Row } from './lib.js';
 
 function which(cmd: string): boolean {
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
   rows.push(...(await row('3 Coalescing', coalescing)));
   rows.push(...(await row('4 Redeploy overhead', redeployOverhead)));
   rows.push(...(await row('5 Idle footprint', idle)));
+  rows.push(...(await row('6 Unknown vs revoked token', tokenLatency)));
 
   const out = table(rows);
   const notes = rows.filter((r) => r.notes).map((r) => `- ${r.name}: ${r.notes ?? ''}`);
@@ -143,6 +145,11 @@ threads and 32 connections for 10 s and reports through a Lua \`done()\` hook.
    pull\`, \`stop\`, \`rm\`, \`run\` and a 1 s sleep. Medians compared.
 5. **Idle footprint**: a fresh server with an empty store; VmRSS and CPU
    time from /proc over the 10 s after it first answered.
+6. **Unknown vs revoked token**: one handler, revoked; 3,000 calls to its URL
+   and 3,000 to an unknown URL of the same shape, interleaved, one at a time on
+   one keep-alive connection (the unknown-token limit raised so every answer
+   is a 404). Both bodies must be the same and the medians must differ by less
+   than half the smaller interquartile range.
 
 ## Machine
 

@@ -72,7 +72,12 @@ export class ApiClient {
 
   createWebhook(
     serviceId: string,
-    body: { name: string; operation?: WebhookOperation; maxScale?: number },
+    body: {
+      name: string;
+      operation?: WebhookOperation;
+      maxScale?: number;
+      rateLimitPerMinute?: number;
+    },
   ) {
     return this.request<CreatedWebhook>(
       'POST',

@@ -76,6 +76,8 @@ export interface Webhook {
   lastCalledAt: string | null;
   callCount: number;
   maxScale?: number;
+  /** At most this many calls a minute; more get 429. null: no limit. */
+  rateLimitPerMinute: number | null;
 }
 
 export interface CreatedWebhook {

@@ -4,8 +4,8 @@
  * Debian's Chromium driven by playwright-core. The seed flow: sign in, open
  * the service, add a webhook, read its URL from the modal, call it, watch the
  * action reach Success live (no reload), revoke it, see the URL answer 404.
- * Around it: a handler's deliveries, a signed handler and its secret, and the
- * autoredeploy switch. Every page is saved as a screenshot in test-artifacts/, at 1280 px and at
+ * Around it: a handler's deliveries, a signed handler and its secret, a
+ * rate-limited handler and its 429, and the autoredeploy switch. Every page is saved as a screenshot in test-artifacts/, at 1280 px and at
  * phone width.
  */
 import assert from 'node:assert/strict';
@@ -15,6 +15,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assertWebBuilt, launchChromium, screenshot } from '../support/browser.js';
+import { dockerHubPayload } from '../support/registry-payloads.js';
 import { findService, runTestContainer, type ApiService } from '../support/scenario.js';
 import { buildAndPushTestImage, cleanupTestContainers } from '../support/test-engine.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -331,6 +332,95 @@ describe('web UI', () => {
     );
     await screenshot(page, 'service-webhooks-1280');
     await waitForAction(signedAction.id, 'Success');
+    await signedRow.getByRole('button', { name: 'signed build' }).click();
+    await page.getByRole('table', { name: 'Recent deliveries' }).waitFor({ state: 'detached' });
+
+    // A handler with a rate limit. The field is optional: the handlers above were added without it.
+    const creates: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith(`/${service.id}/webhooks`)) {
+        creates.push(request.postData() ?? '');
+      }
+    });
+    const rateField = page.getByLabel('Calls per minute (optional)');
+    assert.equal(await rateField.inputValue(), '');
+    await page.getByLabel('Add webhook').fill('limited build');
+    // 0 is out of range: the browser keeps the form from being sent.
+    await rateField.fill('0');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.locator('form.add-webhook input[type="number"]:invalid').waitFor();
+    await rateField.fill('2');
+    await page
+      .locator('form.add-webhook input[type="number"]:invalid')
+      .waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    const limitedModal = page.getByRole('dialog', { name: 'Webhook “limited build” added' });
+    await limitedModal.waitFor();
+    await limitedModal
+      .getByText('It takes at most 2 calls a minute: 2 at once, then one more every 30 s.')
+      .waitFor();
+    const limitedUrl = await limitedModal.getByLabel('Webhook URL').inputValue();
+    await screenshot(page, 'webhook-created-limited-1280');
+    await limitedModal.getByRole('button', { name: 'Done' }).click();
+    await limitedModal.waitFor({ state: 'hidden' });
+    assert.equal(
+      creates.length,
+      1,
+      `one create request, not the refused 0: ${creates.join(' | ')}`,
+    );
+    assert.equal(JSON.parse(creates[0]!).rateLimitPerMinute, 2);
+    assert.equal(await rateField.inputValue(), '', 'cleared for the next handler');
+    const limitedRow = page.getByRole('row').filter({ hasText: 'limited build' });
+    await limitedRow.getByText('≤ 2 calls/min', { exact: true }).waitFor();
+    assert.equal(
+      await page.locator('.tag').filter({ hasText: 'calls/min' }).count(),
+      1,
+      'handlers without a limit show none',
+    );
+    const { body: listing } = await server.api<{
+      webhooks: { name: string; rateLimitPerMinute: number | null }[];
+    }>('GET', `/api/v1/services/${service.id}/webhooks`);
+    assert.deepEqual(
+      Object.fromEntries(listing.webhooks.map((w) => [w.name, w.rateLimitPerMinute])),
+      { 'ci build': null, 'signed build': null, 'limited build': 2 },
+    );
+
+    // The limit at work: two calls at once are taken (a push of another image, ignored: no
+    // redeploy), the third answers 429 and is listed as rejected.
+    const otherPush = JSON.stringify(dockerHubPayload('someone/else', 'latest', null));
+    const callLimited = () =>
+      fetch(limitedUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: otherPush,
+      });
+    for (let i = 0; i < 2; i++) {
+      const taken = await callLimited();
+      const text = await taken.text();
+      assert.equal(taken.status, 200, text);
+      assert.equal((JSON.parse(text) as { ignored?: boolean }).ignored, true, text);
+    }
+    const limited = await callLimited();
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1, 'Retry-After in seconds');
+    const limitedError = ((await limited.json()) as { error: { code: string; message: string } })
+      .error;
+    assert.equal(limitedError.code, 'rate_limited');
+    assert.match(limitedError.message, /at most 2 calls a minute/);
+    await limitedRow.getByRole('button', { name: 'limited build' }).click();
+    const limitedDeliveries = page
+      .getByRole('table', { name: 'Recent deliveries' })
+      .locator('tbody tr');
+    await limitedDeliveries.nth(2).waitFor();
+    assert.equal(await limitedDeliveries.count(), 3);
+    const refused = limitedDeliveries.first();
+    await refused.locator('[data-outcome="rejected"]').getByText('Rejected').waitFor();
+    await refused.getByText('rate limited: more than 2 calls a minute').waitFor();
+    assert.equal(
+      await limitedDeliveries.filter({ has: page.locator('[data-outcome="ignored"]') }).count(),
+      2,
+    );
+    await screenshot(page, 'webhook-rate-limited-1280');
 
     // The global Activity page, filtered by state.
     await mainNav(page, 'Activity').click();

@@ -3,9 +3,10 @@
  * against a real Hoist server (startTestServer: in process, real port) on the
  * private test engine with real containers: login and its config file, the
  * handler round trip (create two, list three ways, remove one by name, its URL
- * answers 404), redeploys followed live with --sync that end 0 on success and
- * 1 on a broken image, SERVICE resolution errors, services, actions, engines,
- * --help on every command, and the bash completion script.
+ * answers 404), --rate-limit (kept, shown, bad values refused), redeploys
+ * followed live with --sync that end 0 on success and 1 on a broken image,
+ * SERVICE resolution errors, services, actions, engines, --help on every
+ * command, and the bash completion script.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -273,16 +274,22 @@ describe('hoist webhook (and its alias trigger)', () => {
       id: string;
       name: string;
       operation: string;
+      rateLimitPerMinute: number | null;
     }[];
     assert.deepEqual(json.map((w) => w.name).sort(), ['ci', 'docker hub']);
     assert.deepEqual(json.map((w) => w.id).sort(), [...ids].sort());
+    assert.deepEqual(
+      json.map((w) => w.rateLimitPerMinute),
+      [null, null],
+      'no --rate-limit: no limit',
+    );
     const table = lines(await ok(['webhook', 'ls', 'cli-web']));
-    assert.match(table[0]!, /^ID\s+NAME\s+OPERATION\s+CREATED\s+LAST CALLED\s+CALLS$/);
+    assert.match(table[0]!, /^ID\s+NAME\s+OPERATION\s+LIMIT\s+CREATED\s+LAST CALLED\s+CALLS$/);
     const ci = json.find((w) => w.name === 'ci')!;
     assert.ok(
       table.some((l) =>
         new RegExp(
-          `^${ci.id.slice(0, 8)}\\s+ci\\s+REDEPLOY\\s+(just now|\\d+ seconds? ago)\\s+never\\s+0$`,
+          `^${ci.id.slice(0, 8)}\\s+ci\\s+REDEPLOY\\s+-\\s+(just now|\\d+ seconds? ago)\\s+never\\s+0$`,
         ).test(l),
       ),
       table.join('\n'),
@@ -325,6 +332,106 @@ describe('hoist webhook (and its alias trigger)', () => {
     assert.match(quiet[0]!, /^http:\/\/127\.0\.0\.1:\d+\/hooks\/\S+$/);
     assert.match(await ok(['webhook', 'ls', 'cli-web']), /\sgrow\s+SCALEUP\s/);
     await ok(['webhook', 'rm', 'cli-web', 'grow']);
+  });
+
+  test('--rate-limit: kept by the server, shown on create, in the table and in --json', async () => {
+    // One limit for every handler of the command.
+    const created = await ok([
+      'webhook',
+      'create',
+      'cli-web',
+      '-n',
+      'limited',
+      '-n',
+      'limited too',
+      '--rate-limit',
+      '60',
+    ]);
+    assert.match(
+      created,
+      /^REDEPLOY handler "limited" \([0-9a-f]{8}\) for cli-web, at most 60 calls a minute:$/m,
+    );
+    assert.match(created, /^REDEPLOY handler "limited too" .*, at most 60 calls a minute:$/m);
+
+    const [burst, ...more] = JSON.parse(
+      await ok([
+        'trigger',
+        'create',
+        'cli-web',
+        '-n',
+        'burst',
+        '-o',
+        'SCALEUP',
+        '--rate-limit',
+        '2',
+        '--json',
+      ]),
+    ) as {
+      webhook: { id: string; name: string; rateLimitPerMinute: number | null };
+      url: string;
+    }[];
+    assert.equal(more.length, 0);
+    assert.equal(burst?.webhook.name, 'burst');
+    assert.equal(burst.webhook.rateLimitPerMinute, 2);
+
+    const listed = JSON.parse(await ok(['webhook', 'ls', 'cli-web', '--json'])) as {
+      id: string;
+      name: string;
+      rateLimitPerMinute: number | null;
+    }[];
+    const limitOf = (name: string) => listed.find((w) => w.name === name)?.rateLimitPerMinute;
+    assert.equal(limitOf('limited'), 60);
+    assert.equal(limitOf('limited too'), 60);
+    assert.equal(limitOf('burst'), 2);
+    assert.equal(limitOf('docker hub'), null, 'a handler made without --rate-limit has none');
+
+    const table = lines(await ok(['webhook', 'ls', 'cli-web']));
+    const rowOf = (name: string) => {
+      const id = listed.find((w) => w.name === name)!.id.slice(0, 8);
+      return (
+        table.find((l) => l.startsWith(`${id} `)) ?? `no row for ${name}:\n${table.join('\n')}`
+      );
+    };
+    assert.match(
+      rowOf('limited'),
+      /^[0-9a-f]{8}\s+limited\s+REDEPLOY\s+60\/min\s+(just now|\d+ seconds? ago)\s/,
+    );
+    assert.match(rowOf('burst'), /^[0-9a-f]{8}\s+burst\s+SCALEUP\s+2\/min\s/);
+    assert.match(rowOf('docker hub'), /^[0-9a-f]{8}\s+docker hub\s+REDEPLOY\s+-\s/);
+
+    await ok(['webhook', 'rm', 'cli-web', 'limited', 'limited too', 'burst']);
+  });
+
+  test('--rate-limit: 0, words and fractions are refused before the server is asked', async () => {
+    for (const bad of ['0', 'abc', '-5', '1.5', '']) {
+      const args = ['webhook', 'create', 'cli-web', '-n', 'bad-limit', '--rate-limit', bad];
+      const run = await hoist(args);
+      assert.equal(run.code, 1, `hoist ${args.join(' ')}:\n${run.stderr}${run.stdout}`);
+      assert.equal(run.stdout, '', 'no URL is printed');
+      assert.ok(
+        run.stderr.includes(
+          `option '--rate-limit <N>' argument '${bad}' is invalid. use a whole number from 1.`,
+        ),
+        run.stderr,
+      );
+    }
+    // Above the server's bound: its own message.
+    const tooMany = await fails([
+      'webhook',
+      'create',
+      'cli-web',
+      '-n',
+      'bad-limit',
+      '--rate-limit',
+      '100001',
+    ]);
+    assert.match(tooMany, /rateLimitPerMinute/);
+    assert.match(tooMany, /100000/);
+
+    const names = (
+      JSON.parse(await ok(['webhook', 'ls', 'cli-web', '--all', '--json'])) as { name: string }[]
+    ).map((w) => w.name);
+    assert.ok(!names.includes('bad-limit'), `nothing was created: ${names.join(', ')}`);
   });
 });
 
@@ -474,6 +581,7 @@ describe('help and completion', () => {
     assert.match(complete('hoist service ""'), /\bredeploy\b/);
     assert.equal(complete('hoist trigger cr'), 'create');
     assert.equal(complete('hoist webhook create web -o ""'), 'REDEPLOY SCALEUP');
+    assert.equal(complete('hoist webhook create web --rate'), '--rate-limit');
     assert.match(await ok(['completion', 'zsh'], { login: false }), /^#compdef hoist/);
     assert.match(await fails(['completion', 'fish'], { login: false }), /bash, zsh/);
   });

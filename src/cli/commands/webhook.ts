@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { CreatedWebhook, WebhookOperation } from '../api-types.js';
+import type { CreatedWebhook, Webhook, WebhookOperation } from '../api-types.js';
 import { CliError } from '../cli-error.js';
 import { connect } from '../cli-config.js';
 import { collect, withExamples, withOutputFlags, type OutputFlags } from '../command-helpers.js';
@@ -44,17 +44,28 @@ export function registerWebhookCommands(program: Command): void {
           '--max-scale <N>',
           'SCALEUP: the largest N one call may add (POST URL/N); default 10',
           positive,
+        )
+        .option(
+          '--rate-limit <N>',
+          'at most N calls a minute (N at once, then one every 60/N s); more get 429',
+          positive,
         ),
       'print only the URLs, one per line',
     ),
     'hoist webhook create web -n "docker hub"',
     'hoist webhook create web -n ci -n registry',
     'hoist webhook create web -n autoscale -o SCALEUP --max-scale 5',
+    'hoist webhook create web -n ci --rate-limit 60',
     'URL=$(hoist webhook create web -n ci -q)',
   ).action(
     async (
       ref: string,
-      flags: OutputFlags & { name?: string[]; operation: WebhookOperation; maxScale?: number },
+      flags: OutputFlags & {
+        name?: string[];
+        operation: WebhookOperation;
+        maxScale?: number;
+        rateLimit?: number;
+      },
     ) => {
       if (flags.maxScale !== undefined && flags.operation !== 'SCALEUP') {
         throw new CliError('--max-scale applies only to SCALEUP handlers: add -o SCALEUP.');
@@ -71,6 +82,7 @@ export function registerWebhookCommands(program: Command): void {
             name,
             operation: flags.operation,
             ...(flags.maxScale === undefined ? {} : { maxScale: flags.maxScale }),
+            ...(flags.rateLimit === undefined ? {} : { rateLimitPerMinute: flags.rateLimit }),
           });
         } catch (error) {
           // The URLs made so far are shown before the error: they cannot be shown again.
@@ -81,7 +93,11 @@ export function registerWebhookCommands(program: Command): void {
         if (flags.quiet) out(one.url);
         else if (!flags.json) {
           const { webhook: w } = one;
-          out(`${w.operation} handler "${w.name}" (${shortId(w.id)}) for ${service.name}:`);
+          const limit =
+            typeof w.rateLimitPerMinute === 'number'
+              ? `, at most ${w.rateLimitPerMinute} calls a minute`
+              : '';
+          out(`${w.operation} handler "${w.name}" (${shortId(w.id)}) for ${service.name}${limit}:`);
           out(`  ${style.bold(one.url)}`);
         }
       }
@@ -121,7 +137,7 @@ export function registerWebhookCommands(program: Command): void {
     if (flags.json) return printJson(shown);
     if (flags.quiet) return shown.forEach((w) => out(w.id));
     const now = Date.now();
-    const headers = ['ID', 'NAME', 'OPERATION', 'CREATED', 'LAST CALLED', 'CALLS'];
+    const headers = ['ID', 'NAME', 'OPERATION', 'LIMIT', 'CREATED', 'LAST CALLED', 'CALLS'];
     out(
       table(
         flags.all ? [...headers, 'REVOKED'] : headers,
@@ -130,6 +146,7 @@ export function registerWebhookCommands(program: Command): void {
             shortId(w.id),
             w.name,
             w.operation,
+            rateLimitText(w),
             relativeTime(w.createdAt, now),
             relativeTime(w.lastCalledAt, now),
             String(w.callCount),
@@ -164,6 +181,12 @@ export function registerWebhookCommands(program: Command): void {
       }
     }
   });
+}
+
+/** "60/min", or "-" for a handler without a limit. */
+function rateLimitText(webhook: Webhook): string {
+  // typeof: a server from before rate limits leaves the field out.
+  return typeof webhook.rateLimitPerMinute === 'number' ? `${webhook.rateLimitPerMinute}/min` : '-';
 }
 
 function positive(value: string): number {

@@ -80,6 +80,8 @@ export interface Webhook {
   signed: boolean;
   /** The call's body reaches the new containers as HOIST_TRIGGER_BODY. */
   passBody: boolean;
+  /** At most this many calls a minute (that many at once, then one every 60/N s); more get 429. null: no limit. */
+  rateLimitPerMinute: number | null;
 }
 
 export interface NewWebhook {
@@ -87,6 +89,8 @@ export interface NewWebhook {
   operation: WebhookOperation;
   signed: boolean;
   passBody: boolean;
+  /** 1 to 100000; left out for no limit. */
+  rateLimitPerMinute?: number;
 }
 
 export interface CreatedWebhook {

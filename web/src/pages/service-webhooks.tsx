@@ -13,6 +13,16 @@ const OPERATIONS: Record<WebhookOperation, string> = {
   SCALEUP: 'Scale up',
 };
 
+/** The server's bound for rateLimitPerMinute. */
+const MAX_RATE_LIMIT = 100_000;
+
+/** A handler's limit, or null when it has none (or the server predates limits). */
+function rateLimitOf(webhook: Webhook): number | null {
+  return typeof webhook.rateLimitPerMinute === 'number' ? webhook.rateLimitPerMinute : null;
+}
+
+const calls = (n: number) => `${n} ${n === 1 ? 'call' : 'calls'}`;
+
 export function ServiceWebhooks(props: { serviceId: string; serviceName: string }) {
   const { serviceId } = props;
   const webhooks = useLoad(
@@ -108,6 +118,7 @@ function WebhookRow(props: {
 }) {
   const { webhook } = props;
   const revoked = webhook.revokedAt !== null;
+  const rateLimit = rateLimitOf(webhook);
   const [open, setOpen] = useState(false);
   const panelId = useId();
   const titleId = useId();
@@ -130,7 +141,7 @@ function WebhookRow(props: {
           <span className="mono muted" title="The first characters of its token">
             {webhook.tokenPrefix}…
           </span>
-          {(webhook.signed || webhook.passBody) && (
+          {(webhook.signed || webhook.passBody || rateLimit !== null) && (
             <span className="tags">
               {webhook.signed && (
                 <span className="tag" title="Calls must carry a valid signature">
@@ -143,6 +154,14 @@ function WebhookRow(props: {
                   title="The call's body reaches the new containers as HOIST_TRIGGER_BODY"
                 >
                   passes body
+                </span>
+              )}
+              {rateLimit !== null && (
+                <span
+                  className="tag"
+                  title={`At most ${calls(rateLimit)} a minute; more answer 429 Too Many Requests`}
+                >
+                  ≤ {calls(rateLimit)}/min
                 </span>
               )}
             </span>
@@ -210,10 +229,13 @@ function AddWebhookForm(props: {
   const operationId = useId();
   const signedHintId = useId();
   const passBodyHintId = useId();
+  const rateLimitId = useId();
   const [name, setName] = useState('');
   const [operation, setOperation] = useState<WebhookOperation>('REDEPLOY');
   const [signed, setSigned] = useState(false);
   const [passBody, setPassBody] = useState(false);
+  // As typed: empty is no limit. The input's min, max and step have the browser refuse the rest.
+  const [rateLimit, setRateLimit] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   // Only a redeploy starts containers that could be given the body.
@@ -229,10 +251,12 @@ function AddWebhookForm(props: {
         operation,
         signed,
         passBody: canPassBody && passBody,
+        ...(rateLimit.trim() === '' ? {} : { rateLimitPerMinute: Number(rateLimit) }),
       });
       setName('');
       setSigned(false);
       setPassBody(false);
+      setRateLimit('');
       props.onCreated(created);
     } catch (reason) {
       setError(reason instanceof ApiError ? reason.message : 'The handler was not created.');
@@ -265,6 +289,21 @@ function AddWebhookForm(props: {
           <option value="REDEPLOY">Redeploy</option>
           <option value="SCALEUP">Scale up</option>
         </select>
+      </div>
+      <div className="field rate-limit">
+        <label htmlFor={rateLimitId}>Calls per minute (optional)</label>
+        <input
+          id={rateLimitId}
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={MAX_RATE_LIMIT}
+          step={1}
+          value={rateLimit}
+          onChange={(event) => setRateLimit(event.target.value)}
+          placeholder="No limit"
+          title="At most this many calls a minute: that many at once, then one more every 60/N seconds. More answer 429 Too Many Requests."
+        />
       </div>
       <button type="submit" className="primary" disabled={busy || !name.trim()} aria-busy={busy}>
         Add
@@ -323,6 +362,7 @@ function CreatedWebhookDialog(props: {
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const { webhook, url, signingSecret } = props.created;
+  const rateLimit = rateLimitOf(webhook);
 
   useEffect(() => {
     if (!dialog.current?.open) dialog.current?.showModal();
@@ -362,6 +402,13 @@ function CreatedWebhookDialog(props: {
       {webhook.passBody && (
         <p className="hint">
           The call&apos;s body reaches the new containers as <code>HOIST_TRIGGER_BODY</code>.
+        </p>
+      )}
+      {rateLimit !== null && (
+        <p className="hint">
+          It takes at most {calls(rateLimit)} a minute: {rateLimit} at once, then one more every{' '}
+          {Number((60 / rateLimit).toPrecision(3))} s. Calls beyond that answer 429 with a{' '}
+          <code>Retry-After</code> header and are listed as rejected.
         </p>
       )}
       <div className="dialog-actions">

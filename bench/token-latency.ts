@@ -1,0 +1,103 @@
+/**
+ * Row 6, Unknown vs revoked tokens: both must answer the same 404, and within
+ * noise in the same time, so a caller cannot tell a revoked URL from one that
+ * never existed. One keep-alive connection, calls one at a time, unknown and
+ * revoked interleaved (the unknown-token limit raised so both stay 404).
+ */
+import { Agent, request } from 'node:http';
+import path from 'node:path';
+import { openSqliteStore } from '../src/adapters/store/open-store.js';
+import { hashSecretToken } from '../src/domain/secret-token.js';
+import { HOST, removeDir, seedStore, startHoist, tempDir, type Row } from './lib.js';
+
+const ROUNDS = 3000;
+const WARM_UP = 300;
+
+function timedPost(
+  agent: Agent,
+  port: number,
+  urlPath: string,
+): Promise<{ ms: number; status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const req = request({ host: HOST, port, method: 'POST', path: urlPath, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () =>
+        resolve({
+          ms: Number(process.hrtime.bigint() - t0) / 1e6,
+          status: res.statusCode ?? 0,
+          body,
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+export async function tokenLatency(): Promise<Row[]> {
+  const dir = tempDir('token-latency');
+  try {
+    const dataDir = path.join(dir, 'data');
+    const { tokens } = await seedStore(dataDir, 1, 1);
+    const revokedToken = tokens[0] as string;
+    const store = await openSqliteStore(path.join(dataDir, 'hoist.sqlite'));
+    try {
+      const webhook = await store.findWebhookByTokenHash(hashSecretToken(revokedToken));
+      if (!webhook) throw new Error('the seeded handler is missing');
+      await store.revokeWebhook(webhook.id, new Date().toISOString());
+    } finally {
+      await store.close();
+    }
+    // An unknown token of the same shape (43 base64url characters).
+    const unknownToken = revokedToken.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
+    const server = await startHoist(dataDir, { HOIST_UNKNOWN_TOKEN_LIMIT_PER_MINUTE: '1000000' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const times = { unknown: [] as number[], revoked: [] as number[] };
+    const bodies = new Set<string>();
+    try {
+      for (let i = 0; i < WARM_UP + ROUNDS; i++) {
+        for (const kind of ['unknown', 'revoked'] as const) {
+          const token = kind === 'unknown' ? unknownToken : revokedToken;
+          const answer = await timedPost(agent, server.port, `/hooks/${token}`);
+          if (answer.status !== 404) throw new Error(`${kind} token answered ${answer.status}`);
+          bodies.add(answer.body);
+          if (i >= WARM_UP) times[kind].push(answer.ms);
+        }
+      }
+    } finally {
+      agent.destroy();
+      await server.stop();
+    }
+    const stats = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return { p25: quantile(s, 0.25), p50: quantile(s, 0.5), p75: quantile(s, 0.75) };
+    };
+    const u = stats(times.unknown);
+    const r = stats(times.revoked);
+    const diff = r.p50 - u.p50;
+    // Within noise: the medians differ by less than half the smaller interquartile range.
+    const noise = Math.min(u.p75 - u.p25, r.p75 - r.p25) / 2;
+    const fmt = (s: { p25: number; p50: number; p75: number }) =>
+      `p50 ${s.p50.toFixed(3)} ms (IQR ${s.p25.toFixed(3)}-${s.p75.toFixed(3)})`;
+    return [
+      {
+        name: '6 Unknown vs revoked token (404 latency)',
+        hoist: `revoked: ${fmt(r)}; ${bodies.size === 1 ? 'same body' : `${bodies.size} different bodies`}`,
+        baseline: `unknown: ${fmt(u)}`,
+        ratio: `${diff >= 0 ? '+' : ''}${(diff * 1000).toFixed(0)} us`,
+        target: 'same body; |p50 difference| < IQR/2',
+        verdict: bodies.size === 1 && Math.abs(diff) < noise ? 'met' : 'not met',
+        notes: `${ROUNDS} calls of each, interleaved on one keep-alive connection after ${WARM_UP} warm-up rounds; noise bound ${(noise * 1000).toFixed(0)} us`,
+      },
+    ];
+  } finally {
+    removeDir(dir);
+  }
+}
