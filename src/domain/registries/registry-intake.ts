@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRecordId } from '../record-id.js';
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
 import { HoistError } from '../errors.js';
@@ -50,7 +50,7 @@ export class RegistryIntake {
       headers: call.headers,
     });
     const record: RegistryCall = {
-      id: randomUUID(),
+      id: newRecordId(),
       registryId: registry.id,
       receivedAt: isoNow(clock),
       remoteAddress: call.remoteAddress,

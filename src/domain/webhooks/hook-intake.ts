@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRecordId } from '../record-id.js';
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
 import { HoistError, RateLimitedError } from '../errors.js';
@@ -88,7 +88,7 @@ export class HookIntake {
     const receivedAt = isoNow(clock);
     const push = payload.pushes[0] ?? null;
     const delivery: Delivery = {
-      id: randomUUID(),
+      id: newRecordId(),
       webhookId: webhook.id,
       serviceId: webhook.serviceId,
       receivedAt,
