@@ -151,6 +151,29 @@ threads and 32 connections for 10 s and reports through a Lua \`done()\` hook.
    is a 404). Both bodies must be the same and the medians must differ by less
    than half the smaller interquartile range.
 
+## What limits rows 1 and 2
+
+Profiled on this machine while working on issue 7 (\`--cpu-prof\`, strace):
+
+- The HTTP layer alone (Hoist's Fastify routes, hooks and access log, with
+  the intake stubbed out) answers about 32,000 calls/s here; a bare Fastify
+  route about 45,000. Three times adnanh/webhook (about 27,000/s) leaves
+  under 7 us a call for recording it.
+- Recording a call durably is one SQLite transaction shared by every call
+  that arrived in the same event-loop turn (about 31 under this load): the
+  handler look-up, the pending-redeploy look-up, the delivery insert (five
+  indexes, two foreign keys) and the handler's counter, each in a savepoint.
+  That is about 45 us of SQLite work a call, plus its share of the commit.
+- With 30,000 handlers (row 2) most calls also create a redeploy for a
+  service that had none, and every call touches other pages: the commit of
+  32 calls wrote about 360 WAL frames (two write() calls each). Time-ordered
+  ids (UUIDv7) made that about 12% cheaper; the rest is the random pages of
+  the handler rows and the per-service indexes.
+- So the ingest targets would need the store off the request path (a worker
+  thread owning SQLite, or recording in batches before the answer with a
+  different schema); Hoist keeps "recorded before answered" and reports the
+  rows as not met.
+
 ## Machine
 
 ${info.map((l) => `- ${l}`).join('\n')}
