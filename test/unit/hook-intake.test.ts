@@ -311,6 +311,15 @@ describe('HookIntake: SCALEUP handlers', () => {
     assert.equal(f.wakeUps, 5);
   });
 
+  it('gives actions made together ids that their 8-character short form tells apart', async () => {
+    // The CLI shows and accepts that short form; ids beginning with the time would share it.
+    const f = await fixture();
+    const hook = await scaleUp(f);
+    const ids = [];
+    for (let i = 0; i < 20; i++) ids.push((await f.intake.receive(hook.token, call())).action.id);
+    assert.equal(new Set(ids.map((id) => id.slice(0, 8))).size, 20);
+  });
+
   it('does not coalesce five concurrent calls either', async () => {
     const f = await fixture();
     const hook = await scaleUp(f);

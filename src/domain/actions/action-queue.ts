@@ -1,4 +1,4 @@
-import { newRecordId } from '../record-id.js';
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
 import type { ActionQueueStore } from '../ports/store.js';
@@ -49,7 +49,7 @@ async function insertAction(
 ): Promise<Action> {
   const now = isoNow(clock);
   const action: Action = {
-    id: newRecordId(),
+    id: randomUUID(),
     serviceId: input.serviceId,
     type,
     state: 'Pending',
