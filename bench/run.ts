@@ -167,8 +167,9 @@ Profiled on this machine while working on issue 7 (\`--cpu-prof\`, strace):
 - With 30,000 handlers (row 2) most calls also create a redeploy for a
   service that had none, and every call touches other pages: the commit of
   32 calls wrote about 360 WAL frames (two write() calls each). Time-ordered
-  ids (UUIDv7) made that about 12% cheaper; the rest is the random pages of
-  the handler rows and the per-service indexes.
+  ids (UUIDv7) for deliveries and actions made that about 12% cheaper (actions
+  went back to random ids, whose 8-character short form the CLI shows); the
+  rest is the random pages of the handler rows and the per-service indexes.
 - So the ingest targets would need the store off the request path (a worker
   thread owning SQLite, or recording in batches before the answer with a
   different schema); Hoist keeps "recorded before answered" and reports the
