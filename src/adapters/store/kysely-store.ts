@@ -18,7 +18,6 @@ import type { Delivery } from '../../domain/webhooks/delivery.js';
 import type { Webhook, WebhookSecrets, WebhookWithHash } from '../../domain/webhooks/webhook.js';
 import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
 import { WEBHOOK_ACTIVE_NAME_INDEX } from './database.js';
-import { storeUnavailable } from './store-unavailable.js';
 import type { Database } from './database.js';
 import {
   actionRow,
@@ -53,11 +52,7 @@ export class KyselyStore implements Store {
 
   async #atomically<T>(fn: (tx: KyselyStore) => Promise<T>): Promise<T> {
     if (this.#db.isTransaction) return fn(this);
-    try {
-      return await this.#db.transaction().execute((trx) => fn(new KyselyStore(trx)));
-    } catch (error) {
-      throw storeUnavailable(error);
-    }
+    return this.#db.transaction().execute((trx) => fn(new KyselyStore(trx)));
   }
 
   // --- services -----------------------------------------------------------

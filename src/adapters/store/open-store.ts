@@ -13,6 +13,7 @@ import type { Database } from './database.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 import { SqliteCallStore } from './sqlite-call-store.js';
+import { withStoreUnavailable } from './store-unavailable.js';
 
 /** How long a statement waits for another process's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -54,7 +55,9 @@ export async function openSqliteStores(file: string): Promise<SqliteStores> {
  * closes the connection. Tests that need the connection itself use this.
  */
 export async function storesOn(sqlite: BetterSqlite3.Database): Promise<SqliteStores> {
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStoreUnavailable(sqlite) }),
+  });
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
 import { HoistError } from '../../domain/errors.js';
 
 /**
@@ -21,4 +22,33 @@ export function storeUnavailable(error: unknown): unknown {
     `Hoist could not write to its database (${code}: ${reason}), so nothing was recorded. Retry later; whoever runs Hoist must free disk space or make the data directory writable.`,
     { cause: error },
   );
+}
+
+/**
+ * The connection as Kysely sees it, with every statement's SQLite error passed
+ * through storeUnavailable: any store write on a full disk, in a transaction
+ * or not, reaches the HTTP layer as a 503 rather than a 500.
+ */
+export function withStoreUnavailable(database: SqliteDatabase): SqliteDatabase {
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      try {
+        return fn(...args);
+      } catch (error) {
+        throw storeUnavailable(error);
+      }
+    };
+  return {
+    close: () => database.close(),
+    prepare: guard((sql: string): SqliteStatement => {
+      const statement = database.prepare(sql);
+      return {
+        reader: statement.reader,
+        all: guard((parameters) => statement.all(parameters)),
+        run: guard((parameters) => statement.run(parameters)),
+        iterate: guard((parameters) => statement.iterate(parameters)),
+      };
+    }),
+  };
 }
