@@ -6,7 +6,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type Dockerode from 'dockerode';
 import { DockerEngine } from '../../src/adapters/engine/docker-engine.js';
-import { EngineUnavailableError, HoistError } from '../../src/domain/errors.js';
+import { EngineUnavailableError } from '../../src/domain/errors.js';
 import type { NewService } from '../../src/domain/ports/engine.js';
 import {
   isTransientContainerName,
@@ -26,6 +26,7 @@ import {
   testEngineEnv,
   waitFor,
 } from '../support/test-engine.js';
+import { expectHoistError } from '../support/refusal.js';
 
 const run = `hit${Date.now().toString(36).slice(-5)}${Math.floor(Math.random() * 1000)}`;
 
@@ -72,22 +73,6 @@ async function inspect(id: string): Promise<Dockerode.ContainerInspectInfo & Raw
 
 interface RawExtras {
   Config: Dockerode.ContainerInspectInfo['Config'] & { StopSignal?: string };
-}
-
-async function expectHoistError(
-  promise: Promise<unknown>,
-  code: string,
-  message: RegExp,
-): Promise<HoistError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof HoistError, `expected a HoistError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    assert.match(error.message, message);
-    return error;
-  }
-  assert.fail(`expected HoistError ${code}`);
 }
 
 describe('container names used while replacing', () => {

@@ -13,7 +13,6 @@ import type Dockerode from 'dockerode';
 import type { DialOptions } from 'docker-modem';
 import { DockerEngine } from '../../src/adapters/engine/docker-engine.js';
 import { createDockerClient } from '../../src/adapters/engine/docker-client.js';
-import { HoistError } from '../../src/domain/errors.js';
 import type { DiscoveredService, NewService } from '../../src/domain/ports/engine.js';
 import {
   TEST_LABELS,
@@ -26,25 +25,10 @@ import {
   waitFor,
   type PushedTestImage,
 } from '../support/test-engine.js';
+import { expectHoistError } from '../support/refusal.js';
 
 const run = `hsw${Date.now().toString(36).slice(-5)}${Math.floor(Math.random() * 1000)}`;
 const SECOND_NS = 1_000_000_000;
-
-async function expectHoistError(
-  promise: Promise<unknown>,
-  code: string,
-  message: RegExp,
-): Promise<HoistError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof HoistError, `expected a HoistError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    assert.match(error.message, message);
-    return error;
-  }
-  assert.fail(`expected HoistError ${code}`);
-}
 
 /** A DockerEngine whose every Engine API request is recorded ("GET /tasks"), and can be intercepted. */
 function recordingEngine(

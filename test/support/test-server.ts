@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { apiRequest } from './api-request.js';
 import { freePort, testEngineEnv } from './test-engine.js';
 
 export interface TestServer {
@@ -51,18 +52,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     dataDir,
     server,
     logs: () => logs,
-    async api<T>(method: string, route: string, body?: unknown) {
-      const response = await fetch(url + route, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-    },
+    api: <T>(method: string, route: string, body?: unknown) =>
+      apiRequest<T>(url, token, method, route, body),
     async close() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });

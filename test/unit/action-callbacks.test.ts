@@ -5,21 +5,22 @@
  * the delivery. Real SQLite store and HookIntake; a fake CallbackSender.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { afterEach, describe, it } from 'node:test';
-import { openSqliteStores } from '../../src/adapters/store/open-store.js';
+import { describe, it } from 'node:test';
 import { ActionCallbacks } from '../../src/domain/actions/action-callbacks.js';
 import type { Action, ActionState } from '../../src/domain/actions/action.js';
 import type { Logger } from '../../src/domain/logger.js';
 import type { CallbackResult, CallbackSender } from '../../src/domain/ports/callback-sender.js';
-import type { Store } from '../../src/domain/ports/store.js';
-import { ServiceCatalog } from '../../src/domain/services/service-catalog.js';
 import { HookIntake, type IncomingCall } from '../../src/domain/webhooks/hook-intake.js';
-import { WebhookHandlers } from '../../src/domain/webhooks/webhook-handlers.js';
-import { FakeClock, FakeEngine } from '../support/fake-engine.js';
+import { FakeClock } from '../support/fake-engine.js';
 import { dockerHubPayload, fakeDigest } from '../support/registry-payloads.js';
+import {
+  PUBLIC_URL,
+  addService,
+  hookToken,
+  newWebhookHandlers,
+  openStores,
+} from '../support/unit-fixture.js';
 
-const PUBLIC_URL = 'https://hoist.example.com';
 const NEW_DIGEST = fakeDigest('new');
 
 class FakeSender implements CallbackSender {
@@ -47,30 +48,20 @@ class MemoryLogger implements Logger {
   }
 }
 
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-
 async function fixture(sender = new FakeSender()) {
   // The call path runs on the call store, as in the server.
-  const { store, calls } = await openSqliteStores(':memory:');
-  open.push(store);
+  const { store, calls } = await openStores();
   const clock = new FakeClock();
-  const catalog = new ServiceCatalog({ store, engine: new FakeEngine(), engineId: 'local', clock });
-  const handlers = new WebhookHandlers({ store, catalog, clock, publicUrl: PUBLIC_URL });
-  const service = await store.upsertService({
-    id: randomUUID(),
-    engineId: 'local',
+  const handlers = newWebhookHandlers(store, clock);
+  const service = await addService(store, clock, {
     kind: 'container',
     key: 'app',
     name: 'app',
-    seenAt: clock.now().toISOString(),
     imageRef: 'hoisttest/app:latest',
     digest: fakeDigest('old'),
   });
   const created = await handlers.create(service.id, { name: 'docker hub' });
-  const token = created.url.slice(`${PUBLIC_URL}/hooks/`.length);
+  const token = hookToken(created.url);
   const intake = new HookIntake({ store: calls, clock, onEnqueued: () => undefined });
   const logger = new MemoryLogger();
   const callbacks = new ActionCallbacks({

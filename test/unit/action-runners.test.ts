@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, it } from 'node:test';
-import { openSqliteStore } from '../../src/adapters/store/open-store.js';
+import { describe, it } from 'node:test';
 import type { Action, ActionOutcome } from '../../src/domain/actions/action.js';
 import { ActionRunners } from '../../src/domain/actions/action-runners.js';
 import type { StandaloneRedeploy } from '../../src/domain/actions/redeploy.js';
@@ -14,13 +13,9 @@ import type { SwarmRedeploy } from '../../src/domain/actions/swarm-redeploy.js';
 import type { SwarmScale } from '../../src/domain/actions/swarm-scale.js';
 import { HoistError } from '../../src/domain/errors.js';
 import type { DiscoveredService, ServiceKind } from '../../src/domain/ports/engine.js';
-import type { Store } from '../../src/domain/ports/store.js';
 import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js';
-
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
+import { addActionInProgress } from '../support/action-fixture.js';
+import { addService, openStore } from '../support/unit-fixture.js';
 
 /** A runner that records each call as "<runner> <what it was given>". */
 function recorder(calls: string[], name: string) {
@@ -37,8 +32,7 @@ function recorder(calls: string[], name: string) {
 }
 
 async function fixture() {
-  const store = await openSqliteStore(':memory:');
-  open.push(store);
+  const store = await openStore();
   const engine = new FakeEngine();
   const clock = new FakeClock();
   engine.addSwarmService({ name: 'shop_api', imageRef: 'api:1', id: 'svc-api' });
@@ -60,34 +54,8 @@ async function fixture() {
   });
 
   async function action(kind: ServiceKind, key: string, type: Action['type']): Promise<Action> {
-    const now = clock.now().toISOString();
-    const record = await store.upsertService({
-      id: randomUUID(),
-      engineId: 'local',
-      kind,
-      key,
-      name: key,
-      seenAt: now,
-    });
-    const made: Action = {
-      id: randomUUID(),
-      serviceId: record.id,
-      type,
-      state: 'In progress',
-      trigger: { kind: 'api', tokenName: 'admin' },
-      options: type === 'scale' ? { add: 1 } : {},
-      imageRef: null,
-      digestBefore: null,
-      digestAfter: null,
-      createdAt: now,
-      startedAt: now,
-      endedAt: null,
-      reason: null,
-      attempts: 1,
-      progress: null,
-    };
-    await store.insertAction(made);
-    return made;
+    const record = await addService(store, clock, { kind, key, name: key });
+    return addActionInProgress(store, clock, record.id, type, type === 'scale' ? { add: 1 } : {});
   }
 
   return { store, engine, calls, runners, action };

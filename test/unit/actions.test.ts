@@ -4,22 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, it } from 'node:test';
-import { openSqliteStore } from '../../src/adapters/store/open-store.js';
+import { describe, it } from 'node:test';
 import { Actions } from '../../src/domain/actions/actions.js';
 import { HoistError } from '../../src/domain/errors.js';
-import type { Store } from '../../src/domain/ports/store.js';
 import { ServiceCatalog } from '../../src/domain/services/service-catalog.js';
 import { FakeClock, FakeEngine } from '../support/fake-engine.js';
-
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
+import { addService, openStore } from '../support/unit-fixture.js';
 
 async function fixture() {
-  const store = await openSqliteStore(':memory:');
-  open.push(store);
+  const store = await openStore();
   const clock = new FakeClock();
   const engine = new FakeEngine();
   const catalog = new ServiceCatalog({ store, engine, engineId: 'local', clock });
@@ -28,14 +21,7 @@ async function fixture() {
     engine,
     wakeUps: 0,
     actions: null as unknown as Actions,
-    service: await store.upsertService({
-      id: randomUUID(),
-      engineId: 'local',
-      kind: 'swarm',
-      key: 'svc-api',
-      name: 'shop_api',
-      seenAt: clock.now().toISOString(),
-    }),
+    service: await addService(store, clock, { kind: 'swarm', key: 'svc-api', name: 'shop_api' }),
   };
   f.actions = new Actions({ store, catalog, clock, onEnqueued: () => f.wakeUps++ });
   return f;

@@ -7,18 +7,14 @@
  * not look at payloads. Real SQLite store, no engine.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { afterEach, describe, it } from 'node:test';
-import { openSqliteStores } from '../../src/adapters/store/open-store.js';
+import { describe, it } from 'node:test';
 import type { CallOutcome, IncomingCall } from '../../src/domain/webhooks/hook-intake.js';
 import { HookIntake, TRIGGER_BODY_LIMIT } from '../../src/domain/webhooks/hook-intake.js';
-import { HoistError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/domain/ports/store.js';
-import { ServiceCatalog } from '../../src/domain/services/service-catalog.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
-import { WebhookHandlers } from '../../src/domain/webhooks/webhook-handlers.js';
+import type { WebhookHandlers } from '../../src/domain/webhooks/webhook-handlers.js';
 import type { Webhook } from '../../src/domain/webhooks/webhook.js';
-import { FakeClock, FakeEngine } from '../support/fake-engine.js';
+import { FakeClock } from '../support/fake-engine.js';
 import {
   REGISTRY_EVENTS_TYPE,
   dockerHubExamplePayload,
@@ -30,8 +26,9 @@ import {
   registryEvent,
   standardWebhooksHeaders,
 } from '../support/registry-payloads.js';
+import { refusal } from '../support/refusal.js';
+import { addService, hookToken, newWebhookHandlers, openStores } from '../support/unit-fixture.js';
 
-const PUBLIC_URL = 'https://hoist.example.com';
 const REGISTRY = '127.0.0.1:5000';
 const IMAGE = `${REGISTRY}/shop/app:latest`;
 const RUNNING = fakeDigest('running');
@@ -52,11 +49,6 @@ interface Fixture {
   }): Promise<{ webhook: Webhook; token: string; signingSecret?: string }>;
 }
 
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-
 async function fixture(
   image: { imageRef: string | null; digest: string | null } = {
     imageRef: IMAGE,
@@ -64,18 +56,13 @@ async function fixture(
   },
 ): Promise<Fixture> {
   // The call path runs on the call store, as in the server.
-  const { store, calls } = await openSqliteStores(':memory:');
-  open.push(store);
+  const { store, calls } = await openStores();
   const clock = new FakeClock();
-  const catalog = new ServiceCatalog({ store, engine: new FakeEngine(), engineId: 'local', clock });
-  const handlers = new WebhookHandlers({ store, catalog, clock, publicUrl: PUBLIC_URL });
-  const service = await store.upsertService({
-    id: randomUUID(),
-    engineId: 'local',
+  const handlers = newWebhookHandlers(store, clock);
+  const service = await addService(store, clock, {
     kind: 'container',
     key: 'shop-app',
     name: 'shop-app',
-    seenAt: clock.now().toISOString(),
     ...image,
   });
   const wakeUps: string[] = [];
@@ -96,7 +83,7 @@ async function fixture(
       });
       return {
         webhook: created.webhook,
-        token: created.url.slice(`${PUBLIC_URL}/hooks/`.length),
+        token: hookToken(created.url),
         ...(created.signingSecret ? { signingSecret: created.signingSecret } : {}),
       };
     },
@@ -135,16 +122,6 @@ function ignored(outcome: CallOutcome): string {
 function duplicate(outcome: CallOutcome): Extract<CallOutcome, { kind: 'duplicate' }> {
   assert.equal(outcome.kind, 'duplicate', JSON.stringify(outcome));
   return outcome as Extract<CallOutcome, { kind: 'duplicate' }>;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<HoistError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof HoistError, String(error));
-    return error;
-  }
-  assert.fail('the call was accepted');
 }
 
 const appLatest = (digest = PUSHED) =>

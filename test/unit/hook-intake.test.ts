@@ -3,21 +3,18 @@
  * burst coalesces, what a delivery records. Real SQLite store, no engine.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { afterEach, describe, it } from 'node:test';
-import { openSqliteStores } from '../../src/adapters/store/open-store.js';
+import { describe, it } from 'node:test';
 import type { CallOutcome, IncomingCall } from '../../src/domain/webhooks/hook-intake.js';
 import { HookIntake, UNKNOWN_HOOK_MESSAGE } from '../../src/domain/webhooks/hook-intake.js';
-import { HoistError, RateLimitedError } from '../../src/domain/errors.js';
+import { RateLimitedError } from '../../src/domain/errors.js';
 import { standardWebhooksHeaders } from '../support/registry-payloads.js';
 import type { Store } from '../../src/domain/ports/store.js';
-import { ServiceCatalog } from '../../src/domain/services/service-catalog.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
-import { WebhookHandlers } from '../../src/domain/webhooks/webhook-handlers.js';
+import type { WebhookHandlers } from '../../src/domain/webhooks/webhook-handlers.js';
 import type { Webhook } from '../../src/domain/webhooks/webhook.js';
-import { FakeClock, FakeEngine } from '../support/fake-engine.js';
-
-const PUBLIC_URL = 'https://hoist.example.com';
+import { FakeClock } from '../support/fake-engine.js';
+import { refusal } from '../support/refusal.js';
+import { addService, hookToken, newWebhookHandlers, openStores } from '../support/unit-fixture.js';
 
 interface Fixture {
   store: Store;
@@ -30,27 +27,12 @@ interface Fixture {
   wakeUps: number;
 }
 
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-
 async function fixture(): Promise<Fixture> {
   // The call path runs on the call store, as in the server.
-  const { store, calls } = await openSqliteStores(':memory:');
-  open.push(store);
+  const { store, calls } = await openStores();
   const clock = new FakeClock();
-  const engine = new FakeEngine();
-  const catalog = new ServiceCatalog({ store, engine, engineId: 'local', clock });
-  const handlers = new WebhookHandlers({ store, catalog, clock, publicUrl: PUBLIC_URL });
-  const service = await store.upsertService({
-    id: randomUUID(),
-    engineId: 'local',
-    kind: 'compose',
-    key: 'shop/web',
-    name: 'shop-web',
-    seenAt: clock.now().toISOString(),
-  });
+  const handlers = newWebhookHandlers(store, clock);
+  const service = await addService(store, clock); // compose shop/web
   const created = await handlers.create(service.id, { name: 'docker hub' });
   const token = tokenOf(created.url);
   const f: Fixture = {
@@ -81,7 +63,7 @@ class EnqueuingIntake extends HookIntake {
 }
 
 function tokenOf(url: string): string {
-  const token = url.slice(`${PUBLIC_URL}/hooks/`.length);
+  const token = hookToken(url);
   assert.ok(token.length > 0);
   return token;
 }
@@ -95,16 +77,6 @@ function call(overrides: Partial<IncomingCall> = {}): IncomingCall {
     headers: {},
     ...overrides,
   };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<HoistError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof HoistError, String(error));
-    return error;
-  }
-  assert.fail('the call was accepted');
 }
 
 describe('HookIntake', () => {
@@ -254,13 +226,10 @@ describe('HookIntake', () => {
 
   it('keeps handlers of different services apart', async () => {
     const f = await fixture();
-    const other = await f.store.upsertService({
-      id: randomUUID(),
-      engineId: 'local',
+    const other = await addService(f.store, f.clock, {
       kind: 'container',
       key: 'cache',
       name: 'cache',
-      seenAt: f.clock.now().toISOString(),
     });
     const otherHook = await f.handlers.create(other.id, { name: 'docker hub' });
     const a = await f.intake.receive(f.token, call());

@@ -3,9 +3,7 @@
  * on the real SQLite store and an in-memory engine.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { afterEach, describe, it } from 'node:test';
-import { openSqliteStore } from '../../src/adapters/store/open-store.js';
+import { describe, it } from 'node:test';
 import type { Action } from '../../src/domain/actions/action.js';
 import {
   isTransientContainerName,
@@ -18,6 +16,8 @@ import { EngineUnavailableError, HoistError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import type { EngineCall } from '../support/fake-engine.js';
 import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js';
+import { actionLog, addActionInProgress, storedAction } from '../support/action-fixture.js';
+import { addService, openStore } from '../support/unit-fixture.js';
 
 const TIMING = { monitorMs: 10_000, healthTimeoutMs: 60_000, pollMs: 500 };
 const IMAGE = 'registry.example.com/shop/web:latest';
@@ -34,11 +34,6 @@ interface Fixture {
   redeploy: StandaloneRedeploy;
 }
 
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-
 /** A container of the fixture's service; it publishes host ports unless said otherwise. */
 interface Existing {
   name: string;
@@ -51,8 +46,7 @@ async function fixture(
   containers: Existing[] = [{ name: 'web-1' }, { name: 'web-2' }],
   options: { reuseVolumes: boolean } = { reuseVolumes: true },
 ): Promise<Fixture> {
-  const store = await openSqliteStore(':memory:');
-  open.push(store);
+  const store = await openStore();
   const engine = new FakeEngine();
   const clock = new FakeClock();
   engine.registry.set(IMAGE, { imageId: NEW, digest: NEW_DIGEST });
@@ -67,33 +61,12 @@ async function fixture(
       publishesPorts: c.publishesPorts ?? true,
     });
   }
-  const now = clock.now().toISOString();
-  const service = await store.upsertService({
-    id: randomUUID(),
-    engineId: 'local',
+  const service = await addService(store, clock, {
     kind: 'compose',
     key: 'shop/web',
     name: 'shop-web',
-    seenAt: now,
   });
-  const action: Action = {
-    id: randomUUID(),
-    serviceId: service.id,
-    type: 'redeploy',
-    state: 'In progress',
-    trigger: { kind: 'api', tokenName: 'admin' },
-    options,
-    imageRef: null,
-    digestBefore: null,
-    digestAfter: null,
-    createdAt: now,
-    startedAt: now,
-    endedAt: null,
-    reason: null,
-    attempts: 1,
-    progress: null,
-  };
-  await store.insertAction(action);
+  const action = await addActionInProgress(store, clock, service.id, 'redeploy', options);
   return { store, engine, clock, actionId: action.id, redeploy: newRunner(store, engine, clock) };
 }
 
@@ -102,9 +75,7 @@ function newRunner(store: Store, engine: FakeEngine, clock: FakeClock): Standalo
 }
 
 async function stored(f: Fixture): Promise<Action> {
-  const action = await f.store.getAction(f.actionId);
-  assert.ok(action);
-  return action;
+  return storedAction(f.store, f.actionId);
 }
 
 /** Runs the redeploy on the action as stored now (a resume when its journal is set). */
@@ -188,7 +159,7 @@ const BOTH_RUNNING = [
 ];
 
 async function logOf(f: Fixture): Promise<string[]> {
-  return (await f.store.getActionLog(f.actionId)).map((e) => e.message);
+  return actionLog(f.store, f.actionId);
 }
 
 describe('StandaloneRedeploy', () => {

@@ -6,9 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, it } from 'node:test';
-import { openSqliteStore } from '../../src/adapters/store/open-store.js';
-import { HoistError } from '../../src/domain/errors.js';
+import { describe, it } from 'node:test';
 import type { Store } from '../../src/domain/ports/store.js';
 import { Registries } from '../../src/domain/registries/registries.js';
 import type { Registry } from '../../src/domain/registries/registry.js';
@@ -29,8 +27,9 @@ import {
   registryEvent,
   type RegistryEvent,
 } from '../support/registry-payloads.js';
+import { refusal } from '../support/refusal.js';
+import { PUBLIC_URL, addService, openStore } from '../support/unit-fixture.js';
 
-const PUBLIC_URL = 'https://hoist.example.com';
 const HOST = '127.0.0.1:5000';
 const V1 = fakeDigest('v1');
 const V2 = fakeDigest('v2');
@@ -50,14 +49,8 @@ interface Fixture {
   ): Promise<ServiceRecord>;
 }
 
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-
 async function fixture(): Promise<Fixture> {
-  const store = await openSqliteStore(':memory:');
-  open.push(store);
+  const store = await openStore();
   const clock = new FakeClock();
   const registries = new Registries({ store, clock, publicUrl: PUBLIC_URL });
   const created = await registries.create('local registry');
@@ -77,13 +70,11 @@ async function fixture(): Promise<Fixture> {
       onEnqueued: (a) => wakeUps.push(a.id),
     }),
     async service(name, imageRef, options = {}) {
-      const record = await store.upsertService({
-        id: randomUUID(),
+      const record = await addService(store, clock, {
         engineId: options.engineId ?? 'local',
         kind: 'container',
         key: name,
         name,
-        seenAt: clock.now().toISOString(),
         imageRef,
         digest: options.digest === undefined ? V1 : options.digest,
       });
@@ -118,16 +109,6 @@ function ignored(outcome: RegistryCallOutcome): string {
 
 async function actionsOf(f: Fixture, service: ServiceRecord) {
   return f.store.listActions({ serviceId: service.id });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<HoistError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof HoistError, String(error));
-    return error;
-  }
-  assert.fail('the call was accepted');
 }
 
 describe('RegistryIntake', () => {

@@ -4,25 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, it } from 'node:test';
-import { openSqliteStore } from '../../src/adapters/store/open-store.js';
-import { HoistError } from '../../src/domain/errors.js';
-import type { Store } from '../../src/domain/ports/store.js';
+import { describe, it } from 'node:test';
+import type { HoistError } from '../../src/domain/errors.js';
 import { HOIST_SERVICE_LABEL, ServiceCatalog } from '../../src/domain/services/service-catalog.js';
 import type { CreateServiceInput } from '../../src/domain/services/service-provisioning.js';
 import { ServiceProvisioning } from '../../src/domain/services/service-provisioning.js';
 import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js';
+import { refusal as refusalOf } from '../support/refusal.js';
+import { openStore } from '../support/unit-fixture.js';
 
 const IMAGE = 'registry.example.com/tools/echo:1';
 
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-
 async function fixture(mode: 'standalone' | 'swarm') {
-  const store = await openSqliteStore(':memory:');
-  open.push(store);
+  const store = await openStore();
   const engine = new FakeEngine();
   engine.mode = mode;
   engine.registry.set(IMAGE, { imageId: 'sha256:ech0', digest: 'sha256:d1' });
@@ -46,14 +40,8 @@ const ECHO: CreateServiceInput = {
   labels: { team: 'tools' },
 };
 
-async function refusal(promise: Promise<unknown>): Promise<HoistError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof HoistError, String(error));
-    return error;
-  }
-  assert.fail('it was not refused');
+function refusal(promise: Promise<unknown>): Promise<HoistError> {
+  return refusalOf(promise, 'it was not refused');
 }
 
 describe('ServiceProvisioning', () => {

@@ -4,15 +4,15 @@
  * leaves behind. Real SQLite store, in-memory engine, fake time.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { afterEach, describe, it } from 'node:test';
-import { openSqliteStore } from '../../src/adapters/store/open-store.js';
+import { describe, it } from 'node:test';
 import type { Action, ActionOptions, ActionOutcome } from '../../src/domain/actions/action.js';
 import { ACTION_LABEL } from '../../src/domain/actions/redeploy.js';
 import { StandaloneScale } from '../../src/domain/actions/standalone-scale.js';
 import type { ServiceKind } from '../../src/domain/ports/engine.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js';
+import { actionLog, addActionInProgress, storedAction } from '../support/action-fixture.js';
+import { addService, openStore } from '../support/unit-fixture.js';
 
 const TIMING = { monitorMs: 10_000, healthTimeoutMs: 60_000, pollMs: 500 };
 const IMAGE = 'registry.example.com/shop/worker:2';
@@ -27,11 +27,6 @@ interface Fixture {
   key: string;
   actionId: string;
 }
-
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
 
 interface Existing {
   name: string;
@@ -50,8 +45,7 @@ async function fixture(
   containers: Existing[],
   options: ActionOptions,
 ): Promise<Fixture> {
-  const store = await openSqliteStore(':memory:');
-  open.push(store);
+  const store = await openStore();
   const engine = new FakeEngine();
   const clock = new FakeClock();
   // The image the containers run is on the engine already.
@@ -74,40 +68,13 @@ async function fixture(
       publishesPorts: c.publishesPorts ?? false,
     });
   }
-  const now = clock.now().toISOString();
-  const record = await store.upsertService({
-    id: randomUUID(),
-    engineId: 'local',
-    kind,
-    key,
-    name: key.replace('/', '-'),
-    seenAt: now,
-  });
-  const action: Action = {
-    id: randomUUID(),
-    serviceId: record.id,
-    type: 'scale',
-    state: 'In progress',
-    trigger: { kind: 'api', tokenName: 'admin' },
-    options,
-    imageRef: null,
-    digestBefore: null,
-    digestAfter: null,
-    createdAt: now,
-    startedAt: now,
-    endedAt: null,
-    reason: null,
-    attempts: 1,
-    progress: null,
-  };
-  await store.insertAction(action);
+  const record = await addService(store, clock, { kind, key, name: key.replace('/', '-') });
+  const action = await addActionInProgress(store, clock, record.id, 'scale', options);
   return { store, engine, clock, kind, key, actionId: action.id };
 }
 
 async function stored(f: Fixture): Promise<Action> {
-  const action = await f.store.getAction(f.actionId);
-  assert.ok(action);
-  return action;
+  return storedAction(f.store, f.actionId);
 }
 
 /** What ActionRunners does: look the service up on the engine, then run a fresh runner. */
@@ -119,7 +86,7 @@ async function run(f: Fixture): Promise<ActionOutcome> {
 }
 
 async function logOf(f: Fixture): Promise<string[]> {
-  return (await f.store.getActionLog(f.actionId)).map((e) => e.message);
+  return actionLog(f.store, f.actionId);
 }
 
 /** Names of the running and stopped containers, sorted. */

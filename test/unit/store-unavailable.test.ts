@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { after, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { storesOn } from '../../src/adapters/store/open-store.js';
-import { HoistError } from '../../src/domain/errors.js';
+import type { HoistError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/domain/ports/store.js';
+import { refusal } from '../support/refusal.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hoist-store-full-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -30,15 +31,10 @@ function addService(store: Store, key: string) {
 }
 
 async function unavailable(promise: Promise<unknown>): Promise<HoistError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof HoistError, String(error));
-    assert.equal(error.code, 'store_unavailable');
-    assert.match(error.message, /SQLITE_FULL/);
-    return error;
-  }
-  assert.fail('the write succeeded on a full database');
+  const error = await refusal(promise, 'the write succeeded on a full database');
+  assert.equal(error.code, 'store_unavailable');
+  assert.match(error.message, /SQLITE_FULL/);
+  return error;
 }
 
 it('answers store_unavailable to writes on a full database, in a transaction or not, and recovers', async () => {

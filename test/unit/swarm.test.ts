@@ -4,9 +4,7 @@
  * why. Real SQLite store, in-memory engine, fake time.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { afterEach, describe, it } from 'node:test';
-import { openSqliteStore } from '../../src/adapters/store/open-store.js';
+import { describe, it } from 'node:test';
 import type { Action, ActionOptions, ActionOutcome } from '../../src/domain/actions/action.js';
 import { SwarmRedeploy } from '../../src/domain/actions/swarm-redeploy.js';
 import { SwarmScale } from '../../src/domain/actions/swarm-scale.js';
@@ -14,6 +12,8 @@ import { EngineUnavailableError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import type { FakeSwarmService } from '../support/fake-engine.js';
 import { FakeClock, FakeEngine } from '../support/fake-engine.js';
+import { actionLog, addActionInProgress, storedAction } from '../support/action-fixture.js';
+import { addService, openStore } from '../support/unit-fixture.js';
 
 const TIMING = { updateTimeoutMs: 600_000, pollMs: 2000 };
 const REPO_TAG = 'registry.example.com/shop/api:1.4';
@@ -30,58 +30,29 @@ interface Fixture {
   actionId: string;
 }
 
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-
 /** A 2-replica Swarm service pinned to the old digest, the registry serving a new one, and an action In progress for it. */
 async function fixture(
   type: Action['type'] = 'redeploy',
   options: ActionOptions = {},
   replicas: number | null = 2,
 ): Promise<Fixture> {
-  const store = await openSqliteStore(':memory:');
-  open.push(store);
+  const store = await openStore();
   const engine = new FakeEngine();
   engine.mode = 'swarm';
   const clock = new FakeClock();
   const service = engine.addSwarmService({ name: 'shop_api', imageRef: PINNED_OLD, replicas });
   engine.digests.set(REPO_TAG, NEW_DIGEST);
-  const now = clock.now().toISOString();
-  const record = await store.upsertService({
-    id: randomUUID(),
-    engineId: 'local',
+  const record = await addService(store, clock, {
     kind: 'swarm',
     key: service.id,
     name: service.name,
-    seenAt: now,
   });
-  const action: Action = {
-    id: randomUUID(),
-    serviceId: record.id,
-    type,
-    state: 'In progress',
-    trigger: { kind: 'api', tokenName: 'admin' },
-    options,
-    imageRef: null,
-    digestBefore: null,
-    digestAfter: null,
-    createdAt: now,
-    startedAt: now,
-    endedAt: null,
-    reason: null,
-    attempts: 1,
-    progress: null,
-  };
-  await store.insertAction(action);
+  const action = await addActionInProgress(store, clock, record.id, type, options);
   return { store, engine, clock, service, actionId: action.id };
 }
 
 async function stored(f: Fixture): Promise<Action> {
-  const action = await f.store.getAction(f.actionId);
-  assert.ok(action);
-  return action;
+  return storedAction(f.store, f.actionId);
 }
 
 /** A fresh runner on the action as stored now (a resume when its journal is set). */
@@ -103,7 +74,18 @@ async function resume(f: Fixture, run: (f: Fixture) => Promise<ActionOutcome>) {
 }
 
 async function logOf(f: Fixture): Promise<string[]> {
-  return (await f.store.getActionLog(f.actionId)).map((e) => e.message);
+  return actionLog(f.store, f.actionId);
+}
+
+/** The service shows a previous update as completed, and Swarm keeps showing it for 3 inspects before it starts ours. */
+function staleCompletedUpdate(f: Fixture): void {
+  f.service.update = {
+    state: 'completed',
+    message: 'update completed',
+    startedAt: '2024-12-01T10:00:00.000Z',
+    completedAt: '2024-12-01T10:01:00.000Z',
+  };
+  f.engine.updateLag = 3;
 }
 
 function updates(f: Fixture): string[] {
@@ -212,14 +194,8 @@ describe('SwarmRedeploy', () => {
 
   it('does not take a previous update\u2019s "completed" for its own', async () => {
     const f = await fixture();
-    f.service.update = {
-      state: 'completed',
-      message: 'update completed',
-      startedAt: '2024-12-01T10:00:00.000Z',
-      completedAt: '2024-12-01T10:01:00.000Z',
-    };
-    // Swarm shows the old status for 3 inspects, then starts ours, which pauses.
-    f.engine.updateLag = 3;
+    staleCompletedUpdate(f);
+    // Ours pauses once it starts.
     f.engine.updateOutcomes.set(PINNED_NEW, 'paused');
 
     const outcome = await redeploy(f);
@@ -234,13 +210,7 @@ describe('SwarmRedeploy', () => {
 
   it('succeeds once its own update completes after a stale "completed"', async () => {
     const f = await fixture();
-    f.service.update = {
-      state: 'completed',
-      message: 'update completed',
-      startedAt: '2024-12-01T10:00:00.000Z',
-      completedAt: '2024-12-01T10:01:00.000Z',
-    };
-    f.engine.updateLag = 3;
+    staleCompletedUpdate(f);
 
     assert.deepEqual(await redeploy(f), { state: 'Success', reason: null });
     // 3 stale inspects, 1 "updating", then "completed": four waits.

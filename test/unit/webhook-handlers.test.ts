@@ -7,17 +7,22 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { openSqliteStore } from '../../src/adapters/store/open-store.js';
+import { after, before, describe, it } from 'node:test';
 import { HoistError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import { hashSecretToken } from '../../src/domain/secret-token.js';
-import { ServiceCatalog } from '../../src/domain/services/service-catalog.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
-import { WebhookHandlers } from '../../src/domain/webhooks/webhook-handlers.js';
-import { FakeClock, FakeEngine } from '../support/fake-engine.js';
-
-const PUBLIC_URL = 'https://hoist.example.com';
+import type { WebhookHandlers } from '../../src/domain/webhooks/webhook-handlers.js';
+import { FakeClock } from '../support/fake-engine.js';
+import { refusal } from '../support/refusal.js';
+import {
+  PUBLIC_URL,
+  addService,
+  closeStore,
+  hookToken,
+  newWebhookHandlers,
+  openStore,
+} from '../support/unit-fixture.js';
 
 let root: string;
 before(() => {
@@ -25,11 +30,6 @@ before(() => {
 });
 after(() => {
   rmSync(root, { recursive: true, force: true });
-});
-
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
 interface Fixture {
@@ -42,25 +42,21 @@ interface Fixture {
 
 async function fixture(): Promise<Fixture> {
   const dir = join(root, randomUUID());
-  const store = await openSqliteStore(join(dir, 'hoist.db'));
-  open.push(store);
+  const store = await openStore(join(dir, 'hoist.db'));
   const clock = new FakeClock();
-  const catalog = new ServiceCatalog({ store, engine: new FakeEngine(), engineId: 'local', clock });
-  const handlers = new WebhookHandlers({ store, catalog, clock, publicUrl: PUBLIC_URL });
-  const service = await store.upsertService({
-    id: randomUUID(),
-    engineId: 'local',
-    kind: 'compose',
-    key: 'shop/web',
-    name: 'shop-web',
-    seenAt: clock.now().toISOString(),
-  });
+  const handlers = newWebhookHandlers(store, clock);
+  const service = await addService(store, clock); // compose shop/web
   return { store, dir, clock, handlers, service };
+}
+
+/** A second service, container cache. */
+function addOtherService(f: Fixture): Promise<ServiceRecord> {
+  return addService(f.store, f.clock, { kind: 'container', key: 'cache', name: 'cache' });
 }
 
 function tokenOf(url: string): string {
   assert.ok(url.startsWith(`${PUBLIC_URL}/hooks/`), url);
-  return url.slice(`${PUBLIC_URL}/hooks/`.length);
+  return hookToken(url);
 }
 
 /** Every byte of the database: the main file and its WAL and shared-memory files. */
@@ -69,13 +65,7 @@ function databaseBytes(dir: string): Buffer {
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof HoistError, String(error));
-    return error.code;
-  }
-  assert.fail('it succeeded');
+  return (await refusal(promise, 'it succeeded')).code;
 }
 
 describe('WebhookHandlers', () => {
@@ -117,8 +107,7 @@ describe('WebhookHandlers', () => {
       assert.notEqual(bytes.indexOf(hashSecretToken(token)), -1, 'its hash is stored');
     }
     // And once everything is checkpointed into the main file.
-    await f.store.close();
-    open.splice(open.indexOf(f.store), 1);
+    await closeStore(f.store);
     const closed = databaseBytes(f.dir);
     for (const token of tokens) assert.equal(closed.indexOf(token), -1);
     assert.notEqual(closed.indexOf(hashSecretToken(tokens[0] ?? '')), -1);
@@ -154,14 +143,7 @@ describe('WebhookHandlers', () => {
 
   it('allows the same name on another service', async () => {
     const f = await fixture();
-    const other = await f.store.upsertService({
-      id: randomUUID(),
-      engineId: 'local',
-      kind: 'container',
-      key: 'cache',
-      name: 'cache',
-      seenAt: f.clock.now().toISOString(),
-    });
+    const other = await addOtherService(f);
     await f.handlers.create(f.service.id, { name: 'ci' });
     await f.handlers.create(other.id, { name: 'ci' });
   });
@@ -228,14 +210,7 @@ describe('WebhookHandlers', () => {
 
   it('answers webhook_not_found for a handler of another service', async () => {
     const f = await fixture();
-    const other = await f.store.upsertService({
-      id: randomUUID(),
-      engineId: 'local',
-      kind: 'container',
-      key: 'cache',
-      name: 'cache',
-      seenAt: f.clock.now().toISOString(),
-    });
+    const other = await addOtherService(f);
     const { webhook } = await f.handlers.create(other.id, { name: 'ci' });
     assert.equal(await codeOf(f.handlers.get(f.service.id, webhook.id)), 'webhook_not_found');
     assert.equal(await codeOf(f.handlers.revoke(f.service.id, webhook.id)), 'webhook_not_found');

@@ -1,0 +1,51 @@
+/**
+ * An action in a unit test's store: one In progress, as the worker hands it
+ * to a runner, and what the store holds of it afterwards.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Action, ActionOptions } from '../../src/domain/actions/action.js';
+import type { Clock } from '../../src/domain/clock.js';
+import type { Store } from '../../src/domain/ports/store.js';
+
+/** An action of the service, In progress since now (attempt 1), as the worker leaves it before running it. */
+export async function addActionInProgress(
+  store: Store,
+  clock: Clock,
+  serviceId: string,
+  type: Action['type'],
+  options: ActionOptions = {},
+): Promise<Action> {
+  const now = clock.now().toISOString();
+  const action: Action = {
+    id: randomUUID(),
+    serviceId,
+    type,
+    state: 'In progress',
+    trigger: { kind: 'api', tokenName: 'admin' },
+    options,
+    imageRef: null,
+    digestBefore: null,
+    digestAfter: null,
+    createdAt: now,
+    startedAt: now,
+    endedAt: null,
+    reason: null,
+    attempts: 1,
+    progress: null,
+  };
+  await store.insertAction(action);
+  return action;
+}
+
+/** The action as stored now; it must exist. */
+export async function storedAction(store: Store, actionId: string): Promise<Action> {
+  const action = await store.getAction(actionId);
+  assert.ok(action);
+  return action;
+}
+
+/** The messages of the action's log, oldest first. */
+export async function actionLog(store: Store, actionId: string): Promise<string[]> {
+  return (await store.getActionLog(actionId)).map((e) => e.message);
+}

@@ -1,0 +1,78 @@
+/**
+ * Set-up shared by the unit tests of the domain: a real SQLite store (closed
+ * after each test), a service record, webhook handlers. Small pieces, each
+ * named after what it makes; a test file's own fixture puts together the
+ * ones it needs. Actions: see action-fixture.ts.
+ *
+ * Importing this module registers an afterEach hook that closes every store
+ * opened through it during the test.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach } from 'node:test';
+import { openSqliteStores, type SqliteStores } from '../../src/adapters/store/open-store.js';
+import type { Clock } from '../../src/domain/clock.js';
+import type { Store } from '../../src/domain/ports/store.js';
+import { ServiceCatalog } from '../../src/domain/services/service-catalog.js';
+import type { ServiceRecord } from '../../src/domain/services/service.js';
+import { WebhookHandlers } from '../../src/domain/webhooks/webhook-handlers.js';
+import { FakeEngine } from './fake-engine.js';
+
+/** Where the unit tests' Hoist says it is reachable; handler URLs are `<PUBLIC_URL>/hooks/<token>`. */
+export const PUBLIC_URL = 'https://hoist.example.com';
+
+const open: Store[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+/**
+ * The Store and the CallStore the public call path runs on (one connection),
+ * in memory unless given a file; closed after the test.
+ */
+export async function openStores(file = ':memory:'): Promise<SqliteStores> {
+  const stores = await openSqliteStores(file);
+  open.push(stores.store);
+  return stores;
+}
+
+/** The Store alone, in memory unless given a file; closed after the test. */
+export async function openStore(file = ':memory:'): Promise<Store> {
+  return (await openStores(file)).store;
+}
+
+/** Closes a store opened here before the test ends (it is then not closed again after it). */
+export async function closeStore(store: Store): Promise<void> {
+  await store.close();
+  const i = open.indexOf(store);
+  if (i >= 0) open.splice(i, 1);
+}
+
+type NewServiceRecord = Parameters<Store['upsertService']>[0];
+
+/** The record of a service seen now on engine `local`: compose shop/web unless overridden. */
+export function addService(
+  store: Store,
+  clock: Clock,
+  overrides: Partial<NewServiceRecord> = {},
+): Promise<ServiceRecord> {
+  return store.upsertService({
+    id: randomUUID(),
+    engineId: 'local',
+    kind: 'compose',
+    key: 'shop/web',
+    name: 'shop-web',
+    seenAt: clock.now().toISOString(),
+    ...overrides,
+  });
+}
+
+/** WebhookHandlers on the store, its URLs under PUBLIC_URL; its catalog on an empty FakeEngine. */
+export function newWebhookHandlers(store: Store, clock: Clock): WebhookHandlers {
+  const catalog = new ServiceCatalog({ store, engine: new FakeEngine(), engineId: 'local', clock });
+  return new WebhookHandlers({ store, catalog, clock, publicUrl: PUBLIC_URL });
+}
+
+/** The token of a handler URL `<PUBLIC_URL>/hooks/<token>`. */
+export function hookToken(url: string): string {
+  return url.slice(`${PUBLIC_URL}/hooks/`.length);
+}
