@@ -185,7 +185,10 @@ describe('RegistryIntake', () => {
       calls.map((c) => c.outcome),
       ['ignored', 'accepted', 'ignored', 'ignored'],
     );
-    assert.match(calls[0]?.reason ?? '', /^no tag was pushed \(1 blob or pull events\)$/);
+    assert.match(
+      calls[0]?.reason ?? '',
+      /^no tag was pushed \(1 blob, pull or untagged manifest event\)$/,
+    );
     assert.deepEqual(calls[0]?.pushed, []);
   });
 

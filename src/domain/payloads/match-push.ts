@@ -24,7 +24,7 @@ const NAMED_PUSHES = 3;
  */
 export function matchPush(serviceImageRef: string, payload: ParsedPayload): PushMatch {
   if (payload.kind === 'plain') return { outcome: 'trigger' };
-  if (payload.pushes.length === 0) return ignore(`no tag was pushed (${whatCame(payload)})`);
+  if (payload.pushes.length === 0) return ignore(noPushReason(payload));
 
   const pushed = `pushed ${describePushes(payload.pushes)}`;
   const ref = serviceImageRef.trim();
@@ -62,6 +62,11 @@ function describePushes(pushes: readonly ImagePush[]): string {
   const named = pushes.slice(0, NAMED_PUSHES).map(describePush).join(', ');
   const more = pushes.length - NAMED_PUSHES;
   return more > 0 ? `${named} and ${more} more` : named;
+}
+
+/** Why a registry's payload that reports no tagged push is ignored. */
+export function noPushReason(payload: ParsedPayload): string {
+  return `no tag was pushed (${whatCame(payload)})`;
 }
 
 function whatCame(payload: ParsedPayload): string {

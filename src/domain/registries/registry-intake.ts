@@ -7,7 +7,7 @@ import { hashSecretToken } from '../secret-token.js';
 import { enqueueRedeploy } from '../actions/action-queue.js';
 import type { Action } from '../actions/action.js';
 import { parsePayload } from '../payloads/parse-payload.js';
-import { matchPush } from '../payloads/match-push.js';
+import { matchPush, noPushReason } from '../payloads/match-push.js';
 import { describePush } from '../payloads/describe-push.js';
 import type { IncomingCall } from '../webhooks/hook-intake.js';
 import type { RegistryCall } from './registry.js';
@@ -84,7 +84,7 @@ export class RegistryIntake {
         const reason =
           payload.kind === 'plain'
             ? 'not a registry notification: a registry endpoint acts only on reported pushes'
-            : `no tag was pushed (${payload.ignoredEvents} blob or pull events)`;
+            : noPushReason(payload);
         await tx.insertRegistryCall({ ...record, outcome: 'ignored', reason });
         return { kind: 'ignored', reason };
       }
