@@ -4,11 +4,11 @@ import type {
   ActionWithLog,
   CreatedWebhook,
   CreateServiceRequest,
+  CreateWebhookRequest,
   Engine,
   Enqueued,
   Service,
   Webhook,
-  WebhookOperation,
 } from './api-types.js';
 import { ApiError, CliError } from './cli-error.js';
 
@@ -16,8 +16,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * The Hoist HTTP API, as the CLI uses it: one method per route, typed with
- * the CLI's own copies of the wire shapes. Every failure becomes a CliError
- * whose message says what happened and what to do.
+ * the wire shapes derived from the API's schemas (./api-types.ts). Every
+ * failure becomes a CliError whose message says what happened and what to do.
  *
  * @example
  *   const client = new ApiClient('http://localhost:8080', token);
@@ -70,15 +70,7 @@ export class ApiClient {
     );
   }
 
-  createWebhook(
-    serviceId: string,
-    body: {
-      name: string;
-      operation?: WebhookOperation;
-      maxScale?: number;
-      rateLimitPerMinute?: number;
-    },
-  ) {
+  createWebhook(serviceId: string, body: CreateWebhookRequest) {
     return this.request<CreatedWebhook>(
       'POST',
       `/api/v1/services/${enc(serviceId)}/webhooks`,

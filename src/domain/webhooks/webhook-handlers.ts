@@ -5,7 +5,7 @@ import { HoistError } from '../errors.js';
 import type { Store } from '../ports/store.js';
 import { generateSecretToken, hashSecretToken, tokenPrefix } from '../secret-token.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
-import type { Webhook, WebhookOperation } from './webhook.js';
+import { MAX_RATE_LIMIT, type Webhook, type WebhookOperation } from './webhook.js';
 import type { Delivery } from './delivery.js';
 import { generateSigningSecret } from './signature.js';
 
@@ -18,8 +18,6 @@ export interface CreatedWebhook {
 }
 
 const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u;
-/** A per-handler limit above this is no limit at all (the call path takes thousands a second). */
-export const MAX_RATE_LIMIT = 100_000;
 
 /** Creating, listing and revoking a service's webhook handlers. */
 export class WebhookHandlers {

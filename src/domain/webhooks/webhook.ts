@@ -1,5 +1,8 @@
 export type WebhookOperation = 'REDEPLOY' | 'SCALEUP';
 
+/** A per-handler limit above this is no limit at all (the call path takes thousands a second). */
+export const MAX_RATE_LIMIT = 100_000;
+
 /** A webhook handler. The token itself is never stored: only its SHA-256 hash. */
 export interface Webhook {
   id: string;

@@ -1,4 +1,4 @@
-import { MAX_RATE_LIMIT } from '../../domain/webhooks/webhook-handlers.js';
+import { MAX_RATE_LIMIT } from '../../domain/webhooks/webhook.js';
 import { Type } from 'typebox';
 
 export const Webhook = Type.Object({

@@ -3,10 +3,10 @@ import type {
   ActionState,
   ActionWithLog,
   CreatedWebhook,
+  CreateWebhookRequest,
   Delivery,
   Engine,
   Enqueued,
-  NewWebhook,
   Service,
   Webhook,
 } from './types';
@@ -111,7 +111,7 @@ export const api = {
       signal,
     }),
 
-  createWebhook: (serviceId: string, body: NewWebhook) =>
+  createWebhook: (serviceId: string, body: CreateWebhookRequest) =>
     request<CreatedWebhook>('POST', `/api/v1/services/${enc(serviceId)}/webhooks`, { body }),
 
   deliveries: (serviceId: string, webhookId: string, limit: number, signal?: AbortSignal) =>
