@@ -27,6 +27,11 @@ export class ServiceCatalog {
     const discovered = await engine.listServices();
     const seenAt = isoNow(clock);
     const needle = query.q?.trim().toLowerCase();
+    // One read of what is stored; a write only for a service that is new or changed, so
+    // listing (the web UI polls it) does not write a row per service every time.
+    const stored = new Map(
+      (await store.listServices(engineId)).map((r) => [recordKey(r.kind, r.key), r]),
+    );
     const services: Service[] = [];
     for (const found of discovered) {
       if (
@@ -36,16 +41,24 @@ export class ServiceCatalog {
       ) {
         continue;
       }
-      const record = await store.upsertService({
-        id: randomUUID(),
-        engineId,
-        kind: found.kind,
-        key: found.key,
-        name: found.name,
-        seenAt,
-        imageRef: found.imageRef,
-        digest: runningDigest(found),
-      });
+      const digest = runningDigest(found);
+      const known = stored.get(recordKey(found.kind, found.key));
+      const record =
+        known &&
+        known.name === found.name &&
+        known.imageRef === found.imageRef &&
+        known.digest === digest
+          ? known
+          : await store.upsertService({
+              id: randomUUID(),
+              engineId,
+              kind: found.kind,
+              key: found.key,
+              name: found.name,
+              seenAt,
+              imageRef: found.imageRef,
+              digest,
+            });
       services.push(toService(record, found));
     }
     return services.sort((a, b) => a.name.localeCompare(b.name));
@@ -79,6 +92,10 @@ export class ServiceCatalog {
     }
     return toService(record, found);
   }
+}
+
+function recordKey(kind: string, key: string): string {
+  return `${kind}\u0000${key}`;
 }
 
 /** Hoist writes it on every service it creates; its presence is the proof of ownership. */

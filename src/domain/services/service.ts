@@ -8,6 +8,7 @@ export interface ServiceRecord {
   key: string;
   name: string;
   createdAt: string;
+  /** When the record was last written: first seen, or seen with another name, image or digest. */
   lastSeenAt: string;
   /** What the engine showed last time Hoist looked: calls are matched against it without asking Docker. */
   imageRef: string | null;
