@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { UNKNOWN_HOOK_MESSAGE, type IncomingCall } from '../../domain/webhooks/hook-intake.js';
 import { UNKNOWN_REGISTRY_MESSAGE } from '../../domain/registries/registry-intake.js';
 import type { Action } from '../../domain/actions/action.js';
-import { isHoistError } from '../../domain/errors.js';
+import { isHoistError, RateLimitedError } from '../../domain/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { ErrorBody } from '../schemas/error-schema.js';
 import { ActionRef, CallAnswer, Enqueued } from '../schemas/action-schema.js';
@@ -46,18 +46,13 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
     code: string,
     message: string,
   ) => {
-    const address = request.ip ?? 'unknown';
-    const verdict = limiter.check(address);
+    const verdict = limiter.take(request.ip ?? 'unknown');
     if (!verdict.allowed) {
-      reply.header('retry-after', String(verdict.retryAfterSeconds));
-      return sendError(
-        reply,
-        429,
-        'rate_limited',
+      throw new RateLimitedError(
         `Too many calls to unknown webhook URLs from this address; retry after ${verdict.retryAfterSeconds} s.`,
+        verdict.retryAfterSeconds,
       );
     }
-    limiter.record(address);
     return sendError(reply, 404, code, message);
   };
 
