@@ -293,6 +293,8 @@ export function queryCount(dataDir: string, sql: string, ...params: unknown[]): 
 export async function startHoist(
   dataDir: string,
   extraEnv: NodeJS.ProcessEnv = {},
+  /** 'node': `node bin/hoist.js server`, without the shebang's Node flags (row 5's baseline). */
+  launch: 'shebang' | 'node' = 'shebang',
 ): Promise<Proc & { port: number }> {
   mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
@@ -305,7 +307,10 @@ export async function startHoist(
     DOCKER_HOST: `unix://${path.join(dataDir, 'no-engine.sock')}`,
     ...extraEnv,
   };
-  const proc = startProc(path.join(ROOT, 'bin/hoist.js'), ['server'], {
+  const bin = path.join(ROOT, 'bin/hoist.js');
+  const [cmd, args] =
+    launch === 'shebang' ? [bin, ['server']] : [process.execPath, [bin, 'server']];
+  const proc = startProc(cmd, args, {
     env,
     logFile: path.join(dataDir, 'hoist.log'),
   });

@@ -144,7 +144,9 @@ threads and 32 connections for 10 s and reports through a Lua \`done()\` hook.
    interleaved: Hoist call -> \`Success\` (polled every 50 ms), then \`docker
    pull\`, \`stop\`, \`rm\`, \`run\` and a 1 s sleep. Medians compared.
 5. **Idle footprint**: a fresh server with an empty store; VmRSS and CPU
-   time from /proc over the 10 s after it first answered.
+   time from /proc over the 10 s after it first answered. Started through
+   bin/hoist.js's shebang (\`--max-semi-space-size=4\`), then, as the
+   baseline, with plain \`node bin/hoist.js\`.
 6. **Unknown vs revoked token**: one handler, revoked; 3,000 calls to its URL
    and 3,000 to an unknown URL of the same shape, interleaved, one at a time on
    one keep-alive connection (the unknown-token limit raised so every answer
@@ -153,7 +155,8 @@ threads and 32 connections for 10 s and reports through a Lua \`done()\` hook.
 
 ## What limits rows 1 and 2
 
-Profiled on this machine while working on issue 7 (\`--cpu-prof\`, strace):
+Profiled once on this machine while working on issue 7 (\`--cpu-prof\`,
+strace, throwaway scripts); these figures are not repeated by \`npm run bench\`:
 
 - The HTTP layer alone (Hoist's Fastify routes, hooks and access log, with
   the intake stubbed out) answers about 32,000 calls/s here; a bare Fastify

@@ -39,8 +39,8 @@ export async function openSqliteStores(file: string): Promise<SqliteStores> {
     // With WAL, NORMAL is durable against application crashes and much faster than FULL.
     sqlite.pragma('synchronous = NORMAL');
     // A checkpoint (copying the WAL into the file, with an fsync) every 10,000 pages (40 MB)
-    // rather than SQLite's 1,000: the busiest pages are copied once for many commits, which took
-    // half of the call path's commit time (bench row 1). The WAL is cut back to 16 MB after each.
+    // rather than SQLite's 1,000: the pages every call touches are copied once for many commits,
+    // not once per 1,000 pages of WAL. The WAL is cut back to 16 MB after each.
     sqlite.pragma('wal_autocheckpoint = 10000');
     sqlite.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
   } catch (error) {
