@@ -65,7 +65,9 @@ async function measureWebhook(dir: string): Promise<WrkResult> {
 
 export interface IngestResult {
   rows: Row[];
-  hoist: WrkResult | null;
+  hoist: WrkResult;
+  webhook: WrkResult;
+  ceiling: WrkResult;
 }
 
 export async function ingest(): Promise<IngestResult> {
@@ -95,6 +97,8 @@ export async function ingest(): Promise<IngestResult> {
         : '';
     return {
       hoist,
+      webhook,
+      ceiling,
       rows: [
         {
           name: '1a Ingest vs adnanh/webhook 2.8',

@@ -20,8 +20,8 @@ import {
   type WrkResult,
 } from './lib.js';
 
-const SERVICES = 10_000;
-const HANDLERS = 3;
+export const SERVICES = 10_000;
+export const HANDLERS = 3;
 
 export async function manyTokens(row1: WrkResult | null): Promise<Row[]> {
   const dir = tempDir('many');

@@ -28,6 +28,11 @@ export async function openSqliteStore(file: string): Promise<Store> {
 }
 
 export async function openSqliteStores(file: string): Promise<SqliteStores> {
+  return storesOn(openSqliteConnection(file));
+}
+
+/** The connection both stores share, with Hoist's settings (not migrated: storesOn migrates). */
+export function openSqliteConnection(file: string): BetterSqlite3.Database {
   const inMemory = file === ':memory:' || file === '';
   if (!inMemory) mkdirSync(dirname(file), { recursive: true });
 
@@ -47,7 +52,7 @@ export async function openSqliteStores(file: string): Promise<SqliteStores> {
     sqlite.close();
     throw error;
   }
-  return storesOn(sqlite);
+  return sqlite;
 }
 
 /**

@@ -1,0 +1,141 @@
+/**
+ * Bound rows: how fast a server could ingest on this machine if it kept
+ * Hoist's promise (a call is answered only after it is committed to SQLite)
+ * but had none of Hoist's HTTP layer. They run bench/bound-server.ts against
+ * stores seeded like rows 1 and 2, with the same wrk settings, in the same run
+ * as rows 1 and 2, so rows 1a, 1b and 2a can be read against them: an ingest
+ * target that even the bound misses cannot be met on this machine by any HTTP
+ * layer in front of that store. Row 2c shows what many tokens cost the store
+ * alone, against what row 2a's target allows.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  HOST,
+  ROOT,
+  fmtWrk,
+  freePort,
+  queryCount,
+  removeDir,
+  runWrk,
+  seedStore,
+  startProc,
+  tempDir,
+  waitForHttp,
+  type Row,
+  type WrkResult,
+} from './lib.js';
+import { HANDLERS, SERVICES } from './many-tokens.js';
+
+/** Row 1's results, measured earlier in the same run. */
+export interface IngestBaselines {
+  webhook: WrkResult;
+  ceiling: WrkResult;
+  hoist: WrkResult;
+}
+
+async function measureBound(
+  mode: 'intake' | 'insert',
+  dataDir: string,
+  tokens: string[],
+  workDir: string,
+): Promise<{ result: WrkResult; recorded: number }> {
+  const port = await freePort();
+  const proc = startProc(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(ROOT, 'bench/bound-server.ts'),
+      mode,
+      path.join(dataDir, 'hoist.sqlite'),
+      String(port),
+    ],
+    { logFile: path.join(workDir, `bound-${mode}.log`) },
+  );
+  let result: WrkResult;
+  const before = queryCount(dataDir, 'select count(*) as n from deliveries');
+  try {
+    await waitForHttp(port, '/');
+    if (tokens.length === 1) {
+      result = await runWrk(`http://${HOST}:${port}/hooks/${tokens[0] ?? ''}`, { workDir });
+    } else {
+      const pathsFile = path.join(workDir, 'paths.txt');
+      writeFileSync(pathsFile, tokens.map((t) => `/hooks/${t}`).join('\n') + '\n');
+      result = await runWrk(`http://${HOST}:${port}/`, { workDir, pathsFile });
+    }
+  } finally {
+    await proc.stop();
+  }
+  const recorded = queryCount(dataDir, 'select count(*) as n from deliveries') - before;
+  if (result.non2xx + result.socketErrors > 0 || recorded < result.ok2xx) {
+    throw new Error(
+      `the ${mode} bound server failed calls (${result.non2xx} non-2xx, ${result.socketErrors} socket errors, ${recorded} recorded for ${result.ok2xx} 2xx): see ${workDir}/bound-${mode}.log`,
+    );
+  }
+  return { result, recorded };
+}
+
+function vs(bound: WrkResult, base: IngestBaselines): string {
+  const w = bound.rps2xx / base.webhook.rps2xx;
+  const c = bound.rps2xx / base.ceiling.rps2xx;
+  return `${w.toFixed(2)}x webhook, ${(c * 100).toFixed(1)}% of node:http`;
+}
+
+function reachable(bound: WrkResult, base: IngestBaselines): string {
+  const w = bound.rps2xx / base.webhook.rps2xx >= 3;
+  const c = bound.rps2xx / base.ceiling.rps2xx >= 0.4;
+  return `1a ${w ? 'reachable' : 'out of reach'}, 1b ${c ? 'reachable' : 'out of reach'}`;
+}
+
+export async function bounds(base: IngestBaselines | null): Promise<Row[]> {
+  if (!base) throw new Error('row 1 was not measured, so its baselines are missing');
+  const dir = tempDir('bounds');
+  try {
+    const oneDir = path.join(dir, 'one');
+    const one = await seedStore(oneDir, 1, 1);
+    const insert = await measureBound('insert', oneDir, one.tokens, dir);
+    const intake = await measureBound('intake', oneDir, one.tokens, dir);
+    const manyDir = path.join(dir, 'many');
+    const many = await seedStore(manyDir, SERVICES, HANDLERS);
+    const intakeMany = await measureBound('intake', manyDir, many.tokens, dir);
+    const ratio = intakeMany.result.rps2xx / intake.result.rps2xx;
+    // A saturated server spends 1/rate on each call. Row 2a's target (>= 0.9x row 1) leaves
+    // 1/0.9 - 1 = a ninth of row 1's time per call for whatever many tokens cost extra.
+    const extraUs = 1e6 / intakeMany.result.rps2xx - 1e6 / intake.result.rps2xx;
+    const perCallUs = 1e6 / base.hoist.rps2xx;
+    const allowedUs = perCallUs / 9;
+    const baselines = `webhook ${Math.round(base.webhook.rps2xx)} 2xx/s, node:http ${Math.round(base.ceiling.rps2xx)} 2xx/s (row 1)`;
+    return [
+      {
+        name: '1d Bound: one SQLite insert per call, bare node:http',
+        hoist: fmtWrk(insert.result),
+        baseline: baselines,
+        ratio: vs(insert.result, base),
+        target: 'reference for 1a and 1b',
+        verdict: 'n/a',
+        notes: `${reachable(insert.result, base)} for any server that commits each call to Hoist's SQLite schema before answering: one delivery insert per call, one commit per event-loop turn, no token look-up, no framework`,
+      },
+      {
+        name: "1e Bound: Hoist's intake, bare node:http",
+        hoist: fmtWrk(intake.result),
+        baseline: baselines,
+        ratio: vs(intake.result, base),
+        target: 'reference for 1a and 1b',
+        verdict: 'n/a',
+        notes: `${reachable(intake.result, base)} for Hoist's call path (HookIntake on its SQLite call store: look-up, coalescing, delivery, counter) without Fastify, routes, hooks or access log`,
+      },
+      {
+        name: "2c Hoist's intake, many tokens, bare node:http",
+        hoist: `${fmtWrk(intakeMany.result)}; ${intakeMany.recorded} deliveries`,
+        baseline: `1e (one handler): ${Math.round(intake.result.rps2xx)} 2xx/s`,
+        ratio: `${ratio.toFixed(2)}x`,
+        target: 'reference for 2a',
+        verdict: 'n/a',
+        notes: `without the HTTP layer, a call on ${SERVICES} services x ${HANDLERS} handlers takes ${extraUs.toFixed(0)} us more than on one handler (1/rate of 2c minus 1/rate of 1e); 2a allows ${allowedUs.toFixed(0)} us more (a ninth of row 1's ${perCallUs.toFixed(0)} us a call)`,
+      },
+    ];
+  } finally {
+    removeDir(dir);
+  }
+}
