@@ -332,6 +332,11 @@ describe('web UI', () => {
     );
     await screenshot(page, 'service-webhooks-1280');
     await waitForAction(signedAction.id, 'Success');
+    // A refused call queues nothing, so no event tells the page: Refresh shows it.
+    assert.equal((await fetch(signedUrl, { method: 'POST' })).status, 401);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await signedDeliveries.nth(2).waitFor();
+    assert.equal(await rejected.count(), 2, 'both refused calls listed');
     await signedRow.getByRole('button', { name: 'signed build' }).click();
     await page.getByRole('table', { name: 'Recent deliveries' }).waitFor({ state: 'detached' });
 

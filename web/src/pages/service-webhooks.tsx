@@ -7,19 +7,18 @@ import { Empty, ErrorNote, Loading } from '../ui/status';
 import { Time } from '../ui/time';
 import { useLoad } from '../ui/use-load';
 import { DeliveryList } from '../webhooks/delivery-list';
+import type { MAX_RATE_LIMIT as SERVER_MAX_RATE_LIMIT } from '../../../src/domain/webhooks/webhook';
 
 const OPERATIONS: Record<WebhookOperation, string> = {
   REDEPLOY: 'Redeploy',
   SCALEUP: 'Scale up',
 };
 
-/** The server's bound for rateLimitPerMinute. */
-const MAX_RATE_LIMIT = 100_000;
-
-/** A handler's limit, or null when it has none (or the server predates limits). */
-function rateLimitOf(webhook: Webhook): number | null {
-  return typeof webhook.rateLimitPerMinute === 'number' ? webhook.rateLimitPerMinute : null;
-}
+/**
+ * The server's bound for rateLimitPerMinute. The bundle holds no server code, so the value is
+ * written here; its type is the server's literal, so the type check fails if the two differ.
+ */
+const MAX_RATE_LIMIT: typeof SERVER_MAX_RATE_LIMIT = 100_000;
 
 const calls = (n: number) => `${n} ${n === 1 ? 'call' : 'calls'}`;
 
@@ -32,21 +31,22 @@ export function ServiceWebhooks(props: { serviceId: string; serviceName: string 
     ),
   );
   const [created, setCreated] = useState<CreatedWebhook>();
-  // Bumped by every action event of this service: open delivery lists load again.
+  // Bumped when a handler's call queued an action: open delivery lists load again.
   const [deliveryRound, setDeliveryRound] = useState(0);
+  const callsChanged = () => {
+    webhooks.reload();
+    setDeliveryRound((n) => n + 1);
+  };
 
-  // A call of a handler queues an action: its "last called" and "calls" changed,
-  // and its delivery (or, once the action ends, a callback's result) is new.
+  // A call that queues an action is the one call the event stream tells of: the handler's
+  // "last called" and "calls" changed and it has a new delivery. Calls that joined a waiting
+  // action, were ignored or refused send no event; the list's Refresh shows them.
   useActionEvents(
     serviceId,
     (action) => {
-      if (action.state === 'Pending' && action.trigger.kind === 'webhook') webhooks.reload();
-      setDeliveryRound((n) => n + 1);
+      if (action.state === 'Pending' && action.trigger.kind === 'webhook') callsChanged();
     },
-    () => {
-      webhooks.reload();
-      setDeliveryRound((n) => n + 1);
-    },
+    callsChanged,
   );
 
   const list = webhooks.data;
@@ -118,10 +118,9 @@ function WebhookRow(props: {
 }) {
   const { webhook } = props;
   const revoked = webhook.revokedAt !== null;
-  const rateLimit = rateLimitOf(webhook);
+  const rateLimit = webhook.rateLimitPerMinute;
   const [open, setOpen] = useState(false);
   const panelId = useId();
-  const titleId = useId();
   return (
     <>
       <tr className={`${revoked ? 'revoked ' : ''}${open ? 'expanded' : ''}`.trim() || undefined}>
@@ -212,7 +211,6 @@ function WebhookRow(props: {
               serviceId={props.serviceId}
               webhookId={webhook.id}
               refresh={props.deliveryRound}
-              titleId={titleId}
             />
           </td>
         </tr>
@@ -362,7 +360,7 @@ function CreatedWebhookDialog(props: {
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const { webhook, url, signingSecret } = props.created;
-  const rateLimit = rateLimitOf(webhook);
+  const rateLimit = webhook.rateLimitPerMinute;
 
   useEffect(() => {
     if (!dialog.current?.open) dialog.current?.showModal();
@@ -383,7 +381,7 @@ function CreatedWebhookDialog(props: {
       <p className="hint">
         A <code>POST</code> to it{' '}
         {webhook.operation === 'SCALEUP'
-          ? `adds one replica to ${props.serviceName} (append /N to add N${webhook.maxScale ? `, at most ${webhook.maxScale}` : ''})`
+          ? `adds one replica to ${props.serviceName} (append /N to add N, at most ${webhook.maxScale})`
           : `redeploys ${props.serviceName}`}
         {signingSecret ? (
           <>

@@ -1,10 +1,13 @@
-import { useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import { ApiError, api } from '../api/client';
 import type { Service } from '../api/types';
 
 /**
  * The service's autoredeploy setting (PATCH /api/v1/services/{id}). The switch
- * moves at once; a refusal puts it back and says why.
+ * moves at once; a refusal puts it back and says why. One change at a time:
+ * while one is saving, the switch ignores clicks (it stays focused and says
+ * "Saving…"), so answers cannot arrive out of order and leave it showing what
+ * the server does not have.
  */
 export function AutoredeploySwitch(props: {
   service: Service;
@@ -18,22 +21,19 @@ export function AutoredeploySwitch(props: {
   const [pending, setPending] = useState<boolean>();
   const [error, setError] = useState<string>();
   const [saved, setSaved] = useState<string>();
-  const latest = useRef(0);
   const checked = pending ?? service.autoredeploy;
 
   const change = async (on: boolean) => {
-    const request = ++latest.current;
+    if (pending !== undefined) return;
     setPending(on);
     setError(undefined);
     setSaved(undefined);
     try {
       const answer = await api.setAutoredeploy(service.id, on);
       props.onSaved(answer);
-      if (request !== latest.current) return;
       setPending(undefined);
       setSaved(answer.autoredeploy ? 'Autoredeploy is on.' : 'Autoredeploy is off.');
     } catch (reason) {
-      if (request !== latest.current) return;
       setPending(undefined);
       setError(
         `Autoredeploy was not turned ${on ? 'on' : 'off'}: ${

@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useId } from 'react';
 import { api } from '../api/client';
 import type { Delivery } from '../api/types';
 import { Link } from '../router';
@@ -8,7 +8,7 @@ import { Time } from '../ui/time';
 import { useLoad } from '../ui/use-load';
 
 /** How many of a handler's calls the Webhooks tab shows. */
-export const DELIVERY_LIMIT = 20;
+const DELIVERY_LIMIT = 20;
 
 // The API's outcome is a string (accepted, coalesced, ignored or rejected today):
 // one these maps do not know is shown as it is.
@@ -37,7 +37,7 @@ const PAYLOAD_KINDS: Record<string, string> = {
   other: 'Other',
 };
 
-export function OutcomeBadge({ outcome }: { outcome: string }) {
+function OutcomeBadge({ outcome }: { outcome: string }) {
   return (
     <span
       className={`badge badge-${outcome}`}
@@ -53,13 +53,9 @@ export function OutcomeBadge({ outcome }: { outcome: string }) {
  * A handler's recent calls, newest first (GET .../webhooks/{wid}/deliveries).
  * `refresh` changes when something may have added one: it loads them again.
  */
-export function DeliveryList(props: {
-  serviceId: string;
-  webhookId: string;
-  refresh: number;
-  titleId: string;
-}) {
+export function DeliveryList(props: { serviceId: string; webhookId: string; refresh: number }) {
   const { serviceId, webhookId, refresh } = props;
+  const titleId = useId();
   const deliveries = useLoad(
     useCallback(
       async (signal: AbortSignal) =>
@@ -74,7 +70,7 @@ export function DeliveryList(props: {
   return (
     <div className="deliveries">
       <div className="deliveries-head">
-        <h3 id={props.titleId}>Recent deliveries</h3>
+        <h3 id={titleId}>Recent deliveries</h3>
         <button
           type="button"
           className="small"
@@ -93,7 +89,7 @@ export function DeliveryList(props: {
         </p>
       ) : (
         <>
-          <table className="table stack delivery-table" aria-labelledby={props.titleId}>
+          <table className="table stack delivery-table" aria-labelledby={titleId}>
             <thead>
               <tr>
                 <th scope="col">Received</th>
