@@ -54,6 +54,27 @@ export function matchPush(serviceImageRef: string, payload: ParsedPayload): Push
   return ignore(`${pushed}; this service runs ${name}:${tag}`);
 }
 
+/** What a call does to one service: nothing (and why), or a redeploy expecting a digest or not. */
+export type PushVerdict = { ignore: string } | { expectedDigest: string | null };
+
+/**
+ * matchPush, then the caller's part: a push of the digest the service runs
+ * already redeploys nothing; a push of its tag names the digest the new
+ * containers must run. Handlers and registry endpoints both decide this way.
+ */
+export function judgePush(
+  service: { imageRef: string | null; digest: string | null },
+  payload: ParsedPayload,
+): PushVerdict {
+  const match = matchPush(service.imageRef ?? '', payload);
+  if (match.outcome === 'ignore') return { ignore: match.reason };
+  if (match.outcome === 'trigger') return { expectedDigest: null };
+  if (match.push.digest && match.push.digest === service.digest) {
+    return { ignore: `already running ${match.push.digest}` };
+  }
+  return { expectedDigest: match.push.digest };
+}
+
 function ignore(reason: string): PushMatch {
   return { outcome: 'ignore', reason };
 }

@@ -7,7 +7,7 @@ import { hashSecretToken } from '../secret-token.js';
 import { enqueueRedeploy } from '../actions/action-queue.js';
 import type { Action } from '../actions/action.js';
 import { parsePayload } from '../payloads/parse-payload.js';
-import { matchPush, noPushReason } from '../payloads/match-push.js';
+import { judgePush, noPushReason } from '../payloads/match-push.js';
 import { describePush } from '../payloads/describe-push.js';
 import type { IncomingCall } from '../webhooks/hook-intake.js';
 import type { RegistryCall } from './registry.js';
@@ -39,30 +39,33 @@ export class RegistryIntake {
   ) {}
 
   async receive(token: string, call: IncomingCall): Promise<RegistryCallOutcome> {
-    const { store, clock, engineId } = this.deps;
-    const registry = await store.findRegistryByTokenHash(hashSecretToken(token));
-    if (!registry || registry.revokedAt) {
-      throw new HoistError('webhook_not_found', UNKNOWN_REGISTRY_MESSAGE);
-    }
-    const payload = parsePayload({
-      contentType: call.contentType,
-      body: call.body,
-      headers: call.headers,
-    });
-    const record: RegistryCall = {
-      id: newRecordId(),
-      registryId: registry.id,
-      receivedAt: isoNow(clock),
-      remoteAddress: call.remoteAddress,
-      deliveryKey: payload.deliveryKey,
-      pushed: payload.pushes.map(describePush),
-      outcome: 'accepted',
-      reason: null,
-      actionIds: [],
-    };
-
+    const { store, clock } = this.deps;
+    const tokenHash = hashSecretToken(token);
     const created: Action[] = [];
+    // One transaction from the token look-up on, as for handlers: an endpoint revoked meanwhile
+    // cannot slip a call in.
     const outcome = await store.transaction(async (tx): Promise<RegistryCallOutcome> => {
+      const registry = await tx.findRegistryByTokenHash(tokenHash);
+      if (!registry || registry.revokedAt) {
+        throw new HoistError('webhook_not_found', UNKNOWN_REGISTRY_MESSAGE);
+      }
+      // Only for a known endpoint: a body sent to any other URL costs nothing to read.
+      const payload = parsePayload({
+        contentType: call.contentType,
+        body: call.body,
+        headers: call.headers,
+      });
+      const record: RegistryCall = {
+        id: newRecordId(),
+        registryId: registry.id,
+        receivedAt: isoNow(clock),
+        remoteAddress: call.remoteAddress,
+        deliveryKey: payload.deliveryKey,
+        pushed: payload.pushes.map(describePush),
+        outcome: 'accepted',
+        reason: null,
+        actionIds: [],
+      };
       if (payload.deliveryKey) {
         const first = await tx.findRegistryCallByKey(registry.id, payload.deliveryKey);
         if (first) {
@@ -88,18 +91,17 @@ export class RegistryIntake {
         await tx.insertRegistryCall({ ...record, outcome: 'ignored', reason });
         return { kind: 'ignored', reason };
       }
-      const services = await tx.listAutoredeployServices(engineId);
+      const services = await tx.listAutoredeployServices(this.deps.engineId);
       const actions: Action[] = [];
       for (const service of services) {
-        const match = matchPush(service.imageRef ?? '', payload);
-        if (match.outcome !== 'match') continue;
-        if (match.push.digest && match.push.digest === service.digest) continue;
+        const verdict = judgePush(service, payload);
+        if ('ignore' in verdict) continue;
         const enqueued = await enqueueRedeploy(tx, clock, {
           serviceId: service.id,
           trigger: { kind: 'registry', registryId: registry.id, registryName: registry.name },
           options: {
             reuseVolumes: true,
-            ...(match.push.digest ? { expectedDigest: match.push.digest } : {}),
+            ...(verdict.expectedDigest ? { expectedDigest: verdict.expectedDigest } : {}),
           },
         });
         actions.push(enqueued.action);

@@ -8,7 +8,7 @@ import { hashSecretToken } from '../secret-token.js';
 import { enqueueRedeploy, enqueueScale, type Enqueued } from '../actions/action-queue.js';
 import type { Action } from '../actions/action.js';
 import { parsePayload } from '../payloads/parse-payload.js';
-import { matchPush } from '../payloads/match-push.js';
+import { judgePush, type PushVerdict } from '../payloads/match-push.js';
 import { describePush } from '../payloads/describe-push.js';
 import type { ParsedPayload } from '../payloads/payload.js';
 import type { Delivery } from './delivery.js';
@@ -33,7 +33,7 @@ export type CallOutcome =
 /** One message for unknown and revoked tokens alike, so a caller cannot tell them apart. */
 export const UNKNOWN_HOOK_MESSAGE = 'No webhook handler has this URL. It may have been revoked.';
 
-/** Tutum passed at most this much of a call's body to the containers. */
+/** At most this much of a call's body reaches the new containers (an environment variable). */
 export const TRIGGER_BODY_LIMIT = 64 * 1024;
 
 /**
@@ -59,14 +59,9 @@ export class HookIntake {
   async receive(token: string, call: IncomingCall, count?: string): Promise<CallOutcome> {
     const { store } = this.deps;
     const tokenHash = hashSecretToken(token);
-    const payload = parsePayload({
-      contentType: call.contentType,
-      body: call.body,
-      headers: call.headers,
-    });
     // One transaction from the token look-up to the delivery: a handler revoked
     // meanwhile cannot slip a call in, and the store may commit many calls at once.
-    const outcome = await store.transaction((tx) => this.take(tx, tokenHash, call, payload, count));
+    const outcome = await store.transaction((tx) => this.take(tx, tokenHash, call, count));
     if ('refused' in outcome) throw outcome.refused;
     if (outcome.kind === 'enqueued' && !outcome.coalesced) this.deps.onEnqueued(outcome.action);
     return outcome;
@@ -77,7 +72,6 @@ export class HookIntake {
     tx: CallStore,
     tokenHash: string,
     call: IncomingCall,
-    payload: ParsedPayload,
     count: string | undefined,
   ): Promise<CallOutcome | { refused: HoistError }> {
     const { clock } = this.deps;
@@ -85,6 +79,13 @@ export class HookIntake {
     if (!webhook || webhook.revokedAt) {
       return { refused: new HoistError('webhook_not_found', UNKNOWN_HOOK_MESSAGE) };
     }
+    // Only now: a body sent to a URL that is no handler's costs nothing to read (1 MiB of JSON is
+    // milliseconds of CPU).
+    const payload = parsePayload({
+      contentType: call.contentType,
+      body: call.body,
+      headers: call.headers,
+    });
     const receivedAt = isoNow(clock);
     const push = payload.pushes[0] ?? null;
     const delivery: Delivery = {
@@ -203,19 +204,12 @@ export class HookIntake {
     tx: CallStore,
     webhook: Webhook,
     payload: ParsedPayload,
-  ): Promise<{ ignore: string } | { expectedDigest: string | null }> {
+  ): Promise<PushVerdict> {
     // A plain trigger names no image, so there is nothing to match (and no read to make).
     if (webhook.operation !== 'REDEPLOY' || payload.kind === 'plain')
       return { expectedDigest: null };
     const service = await tx.getService(webhook.serviceId);
-    if (!service) return { expectedDigest: null };
-    const match = matchPush(service.imageRef ?? '', payload);
-    if (match.outcome === 'ignore') return { ignore: match.reason };
-    if (match.outcome !== 'match') return { expectedDigest: null };
-    if (match.push.digest && match.push.digest === service.digest) {
-      return { ignore: `already running ${match.push.digest}` };
-    }
-    return { expectedDigest: match.push.digest };
+    return service ? judgePush(service, payload) : { expectedDigest: null };
   }
 }
 
