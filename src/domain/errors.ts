@@ -25,11 +25,18 @@ export type ErrorCode =
 
 export class HoistError extends Error {
   readonly code: ErrorCode;
+  /** When a retry may succeed, in seconds: the HTTP layer sends it as Retry-After. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number },
+  ) {
     super(message, options);
     this.name = 'HoistError';
     this.code = code;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
@@ -43,12 +50,11 @@ export class EngineUnavailableError extends HoistError {
 
 /** Too many calls: answered 429 with Retry-After. */
 export class RateLimitedError extends HoistError {
-  readonly retryAfterSeconds: number;
+  declare readonly retryAfterSeconds: number;
 
   constructor(message: string, retryAfterSeconds: number) {
-    super('rate_limited', message);
+    super('rate_limited', message, { retryAfterSeconds });
     this.name = 'RateLimitedError';
-    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorCode, isHoistError, RateLimitedError } from '../domain/errors.js';
+import { type ErrorCode, isHoistError } from '../domain/errors.js';
 import { redactPath } from './redact.js';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -24,9 +24,6 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-/** How long a caller should wait when the store cannot be written (disk full, read-only). */
-const STORE_RETRY_AFTER_S = 30;
-
 export function sendError(reply: FastifyReply, status: number, code: string, message: string) {
   return reply.code(status).type('application/json').send({ error: { code, message } });
 }
@@ -39,11 +36,8 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (isHoistError(error)) {
     const status = STATUS[error.code];
     if (status >= 500) request.log.warn({ code: error.code, msg: error.message }, 'request failed');
-    // Nothing was recorded: a registry or CI job that honours Retry-After tries again later.
-    if (error.code === 'store_unavailable') {
-      reply.header('retry-after', String(STORE_RETRY_AFTER_S));
-    }
-    if (error instanceof RateLimitedError) {
+    // A registry or CI job that honours Retry-After tries again later.
+    if (error.retryAfterSeconds !== undefined) {
       reply.header('retry-after', String(error.retryAfterSeconds));
     }
     return sendError(reply, status, error.code, error.message);

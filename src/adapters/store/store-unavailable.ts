@@ -9,6 +9,9 @@ import { HoistError } from '../../domain/errors.js';
  */
 const UNAVAILABLE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM|PROTOCOL)/;
 
+/** Retry-After of a 503 for an unwritable store: long enough for someone to free the disk. */
+const RETRY_AFTER_S = 30;
+
 /**
  * The same error, or a store_unavailable HoistError (503) when SQLite could
  * not write its file. The message names SQLite's reason, never a value.
@@ -20,7 +23,7 @@ export function storeUnavailable(error: unknown): unknown {
   return new HoistError(
     'store_unavailable',
     `Hoist could not write to its database (${code}: ${reason}), so nothing was recorded. Retry later; whoever runs Hoist must free disk space or make the data directory writable.`,
-    { cause: error },
+    { cause: error, retryAfterSeconds: RETRY_AFTER_S },
   );
 }
 
