@@ -37,7 +37,7 @@ export interface ParsedPayload {
    * so the same delivery sent again is recognized. Null when the sender gives none.
    */
   deliveryKey: string | null;
-  /** Docker Hub: where to report the outcome. Not yet checked against any allow-list. */
+  /** Docker Hub: where to report the outcome (checked by the callback policy before any request). */
   callbackUrl: string | null;
 }
 

@@ -1,6 +1,6 @@
 export type WebhookOperation = 'REDEPLOY' | 'SCALEUP';
 
-/** A per-handler limit above this is no limit at all (the call path takes thousands a second). */
+/** The largest per-handler limit accepted: a bound on the input, not a measured capacity. */
 export const MAX_RATE_LIMIT = 100_000;
 
 /** A webhook handler. The token itself is never stored: only its SHA-256 hash. */
