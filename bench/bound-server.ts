@@ -16,9 +16,9 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { openSqliteConnection, openSqliteStores } from '../src/adapters/store/open-store.js';
 import type { DeliveryRow } from '../src/adapters/store/database.js';
 import { deliveryRow } from '../src/adapters/store/rows.js';
-import { systemClock, isoNow } from '../src/domain/clock.js';
-import { newRecordId } from '../src/domain/record-id.js';
+import { systemClock } from '../src/domain/clock.js';
 import { HookIntake, type IncomingCall } from '../src/domain/webhooks/hook-intake.js';
+import { deliveryRecord } from '../test/support/records.js';
 
 const [mode, file, portArg] = process.argv.slice(2);
 if ((mode !== 'intake' && mode !== 'insert') || !file || !portArg) {
@@ -56,24 +56,16 @@ function insertOnly(): Take {
     { id: string; service_id: string } | undefined;
   if (!handler) throw new Error(`${file} has no webhook handler: seed it first`);
   const rowOf = (call: IncomingCall) =>
-    deliveryRow({
-      id: newRecordId(),
-      webhookId: handler.id,
-      serviceId: handler.service_id,
-      receivedAt: isoNow(systemClock),
-      remoteAddress: call.remoteAddress,
-      userAgent: call.userAgent,
-      contentType: call.contentType,
-      payloadKind: 'empty',
-      outcome: 'accepted',
-      reason: null,
-      actionId: null,
-      deliveryKey: null,
-      pushed: null,
-      digest: null,
-      callbackUrl: null,
-      callbackResult: null,
-    });
+    deliveryRow(
+      // A new record id and now, as HookIntake records a call; an accepted call, empty body.
+      deliveryRecord(handler.id, handler.service_id, {
+        remoteAddress: call.remoteAddress,
+        userAgent: call.userAgent,
+        contentType: call.contentType,
+        payloadKind: 'empty',
+        outcome: 'accepted',
+      }),
+    );
   const columns = Object.keys(rowOf(incomingCall(null, Buffer.alloc(0))));
   const insert = sqlite.prepare(
     `insert into deliveries (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`,

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { openSqliteStore } from '../src/adapters/store/open-store.js';
 import { generateSecretToken, hashSecretToken, tokenPrefix } from '../src/domain/secret-token.js';
+import { ENGINE_ID } from '../src/server.js';
+import { webhookRecord } from '../test/support/records.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const HOST = '127.0.0.1';
@@ -216,9 +218,6 @@ export function fmtWrk(r: WrkResult): string {
   return `${Math.round(r.rps2xx)} 2xx/s, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms`;
 }
 
-/** The engine id Hoist's server uses for its one engine (src/server.ts ENGINE_ID). */
-const ENGINE_ID = 'local';
-
 /**
  * Writes services and REDEPLOY handlers straight into a new store at
  * dataDir/hoist.sqlite (the file `hoist server` opens): the migrations run
@@ -250,23 +249,14 @@ export async function seedStore(
       serviceIds.push(service.id);
       for (let h = 0; h < handlersPerService; h++) {
         const token = generateSecretToken();
-        await tx.insertWebhook({
-          id: randomUUID(),
-          serviceId: service.id,
-          name: `bench ${h}`,
-          operation: 'REDEPLOY',
-          tokenPrefix: tokenPrefix(token),
-          tokenHash: hashSecretToken(token),
-          createdAt: now,
-          revokedAt: null,
-          lastCalledAt: null,
-          callCount: 0,
-          maxScale: 10,
-          signed: false,
-          passBody: false,
-          rateLimitPerMinute: null,
-          signingSecret: null,
-        });
+        await tx.insertWebhook(
+          webhookRecord(service.id, {
+            name: `bench ${h}`,
+            tokenPrefix: tokenPrefix(token),
+            tokenHash: hashSecretToken(token),
+            createdAt: now,
+          }),
+        );
         tokens.push(token);
       }
     }

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RateLimiter } from '../../src/domain/rate-limiter.js';
-
-function fakeClock(start = 0) {
-  let now = start;
-  return {
-    now: () => new Date(now),
-    advance: (ms: number) => (now += ms),
-  };
-}
+import { FakeClock } from '../support/fake-engine.js';
 
 function spend(limiter: RateLimiter, address: string, times: number) {
   for (let i = 0; i < times; i++) {
@@ -18,7 +11,7 @@ function spend(limiter: RateLimiter, address: string, times: number) {
 }
 
 test('the 61st unknown-token answer within a minute is refused with a retry time', () => {
-  const clock = fakeClock();
+  const clock = new FakeClock();
   const limiter = new RateLimiter({ clock });
   spend(limiter, '10.0.0.1', 60);
   const verdict = limiter.check('10.0.0.1');
@@ -27,14 +20,14 @@ test('the 61st unknown-token answer within a minute is refused with a retry time
 });
 
 test('addresses are counted apart', () => {
-  const limiter = new RateLimiter({ clock: fakeClock(), limitPerMinute: 2 });
+  const limiter = new RateLimiter({ clock: new FakeClock(), limitPerMinute: 2 });
   spend(limiter, 'a', 2);
   assert.equal(limiter.check('a').allowed, false);
   assert.equal(limiter.check('b').allowed, true);
 });
 
 test('the bucket refills with time: one more call per 60/limit seconds', () => {
-  const clock = fakeClock();
+  const clock = new FakeClock();
   const limiter = new RateLimiter({ clock, limitPerMinute: 6 });
   spend(limiter, 'a', 6);
   const refused = limiter.check('a');
@@ -51,7 +44,7 @@ test('the bucket refills with time: one more call per 60/limit seconds', () => {
 });
 
 test('memory is bounded: the least recently seen addresses are forgotten, full buckets not kept', () => {
-  const clock = fakeClock();
+  const clock = new FakeClock();
   const limiter = new RateLimiter({ clock, limitPerMinute: 1, maxKeys: 100 });
   for (let i = 0; i < 10_000; i++) limiter.record(`10.0.${i >> 8}.${i & 255}`);
   assert.equal(limiter.trackedKeys, 100);
@@ -63,7 +56,7 @@ test('memory is bounded: the least recently seen addresses are forgotten, full b
 });
 
 test('a limit given per call: each handler has its own, counted apart', () => {
-  const clock = fakeClock();
+  const clock = new FakeClock();
   const limiter = new RateLimiter({ clock });
   for (let i = 0; i < 3; i++) assert.equal(limiter.take('handler-a', 3).allowed, true);
   assert.deepEqual(limiter.take('handler-a', 3), { allowed: false, retryAfterSeconds: 20 });

@@ -17,6 +17,7 @@ import { HoistError } from '../../src/domain/errors.js';
 import type { CallStore } from '../../src/domain/ports/store.js';
 import type { Delivery } from '../../src/domain/webhooks/delivery.js';
 import type { Webhook } from '../../src/domain/webhooks/webhook.js';
+import { deliveryRecord, webhookRecord } from '../support/records.js';
 
 let root: string;
 before(() => {
@@ -55,46 +56,15 @@ async function fixture(): Promise<Fixture> {
     name: 'app',
     seenAt: now,
   });
-  const webhook: Webhook = {
-    id: randomUUID(),
-    serviceId: service.id,
-    name: 'ci',
-    operation: 'REDEPLOY',
-    tokenPrefix: 'abcd1234',
-    createdAt: now,
-    revokedAt: null,
-    lastCalledAt: null,
-    callCount: 0,
-    maxScale: 10,
-    signed: false,
-    passBody: false,
-    rateLimitPerMinute: null,
-  };
-  await stores.store.insertWebhook({ ...webhook, tokenHash: 'hash-1', signingSecret: null });
+  const webhook = webhookRecord(service.id, { createdAt: now });
+  await stores.store.insertWebhook(webhook);
   const f = { ...stores, sqlite, webhook, statements };
   open.push(f);
   return f;
 }
 
 function delivery(f: Fixture, reason: string): Delivery {
-  return {
-    id: randomUUID(),
-    webhookId: f.webhook.id,
-    serviceId: f.webhook.serviceId,
-    receivedAt: new Date().toISOString(),
-    remoteAddress: '192.0.2.1',
-    userAgent: 'test',
-    contentType: null,
-    payloadKind: 'empty',
-    outcome: 'accepted',
-    reason,
-    actionId: null,
-    deliveryKey: null,
-    pushed: null,
-    digest: null,
-    callbackUrl: null,
-    callbackResult: null,
-  };
+  return deliveryRecord(f.webhook.id, f.webhook.serviceId, { reason });
 }
 
 /** What a call does: records its delivery and counts the call. */

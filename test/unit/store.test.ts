@@ -12,6 +12,7 @@ import type { Store } from '../../src/domain/ports/store.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
 import type { Delivery } from '../../src/domain/webhooks/delivery.js';
 import type { WebhookWithHash } from '../../src/domain/webhooks/webhook.js';
+import { deliveryRecord, webhookRecord } from '../support/records.js';
 
 let root: string;
 before(() => {
@@ -43,24 +44,7 @@ async function addService(store: Store, key: string = randomUUID()): Promise<Ser
 }
 
 function webhook(serviceId: string, overrides: Partial<WebhookWithHash> = {}): WebhookWithHash {
-  return {
-    id: randomUUID(),
-    serviceId,
-    name: 'ci',
-    operation: 'REDEPLOY',
-    tokenPrefix: 'abcd1234',
-    tokenHash: randomUUID().replaceAll('-', ''),
-    createdAt: at(1),
-    revokedAt: null,
-    lastCalledAt: null,
-    callCount: 0,
-    maxScale: 10,
-    signed: false,
-    passBody: false,
-    rateLimitPerMinute: null,
-    signingSecret: null,
-    ...overrides,
-  };
+  return webhookRecord(serviceId, { createdAt: at(1), ...overrides });
 }
 
 function action(serviceId: string, overrides: Partial<Action> = {}): Action {
@@ -89,10 +73,7 @@ function delivery(
   serviceId: string,
   overrides: Partial<Delivery> = {},
 ): Delivery {
-  return {
-    id: randomUUID(),
-    webhookId,
-    serviceId,
+  return deliveryRecord(webhookId, serviceId, {
     receivedAt: at(20),
     remoteAddress: '203.0.113.7',
     userAgent: 'curl/8',
@@ -100,14 +81,8 @@ function delivery(
     payloadKind: 'dockerhub',
     outcome: 'ignored',
     reason: 'tag mismatch',
-    actionId: null,
-    deliveryKey: null,
-    pushed: null,
-    digest: null,
-    callbackUrl: null,
-    callbackResult: null,
     ...overrides,
-  };
+  });
 }
 
 describe('SQLite store', () => {

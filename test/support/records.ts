@@ -1,0 +1,78 @@
+/**
+ * Builders of the records the store keeps for webhook handlers and their
+ * calls, shared by the unit tests and the benchmarks' seeding. Plain functions:
+ * importing this module has no side effects (unlike unit-fixture.ts, which
+ * registers an afterEach hook).
+ */
+import { randomUUID } from 'node:crypto';
+import { newRecordId } from '../../src/domain/record-id.js';
+import type { Delivery } from '../../src/domain/webhooks/delivery.js';
+import type { WebhookWithHash } from '../../src/domain/webhooks/webhook.js';
+
+/**
+ * A handler record as store.insertWebhook takes it: an active, unsigned
+ * REDEPLOY handler `ci`, never called, made now, with a random id (as
+ * WebhookHandlers makes them) and a random token hash, unless overridden.
+ * The id, hash and time are only made when not given.
+ */
+export function webhookRecord(
+  serviceId: string,
+  overrides: Partial<WebhookWithHash> = {},
+): WebhookWithHash {
+  const {
+    id = randomUUID(),
+    tokenHash = randomUUID().replaceAll('-', ''),
+    createdAt = new Date().toISOString(),
+    ...rest
+  } = overrides;
+  return {
+    id,
+    serviceId,
+    name: 'ci',
+    operation: 'REDEPLOY',
+    tokenPrefix: 'abcd1234',
+    tokenHash,
+    createdAt,
+    revokedAt: null,
+    lastCalledAt: null,
+    callCount: 0,
+    maxScale: 10,
+    signed: false,
+    passBody: false,
+    rateLimitPerMinute: null,
+    signingSecret: null,
+    ...rest,
+  };
+}
+
+/**
+ * A delivery record of a call of the handler: an accepted call with an empty
+ * body from 192.0.2.1, received now, with a record id (as HookIntake makes
+ * them), unless overridden. The id and time are only made when not given.
+ */
+export function deliveryRecord(
+  webhookId: string,
+  serviceId: string,
+  overrides: Partial<Delivery> = {},
+): Delivery {
+  const { id = newRecordId(), receivedAt = new Date().toISOString(), ...rest } = overrides;
+  return {
+    id,
+    webhookId,
+    serviceId,
+    receivedAt,
+    remoteAddress: '192.0.2.1',
+    userAgent: 'test',
+    contentType: null,
+    payloadKind: 'empty',
+    outcome: 'accepted',
+    reason: null,
+    actionId: null,
+    deliveryKey: null,
+    pushed: null,
+    digest: null,
+    callbackUrl: null,
+    callbackResult: null,
+    ...rest,
+  };
+}
