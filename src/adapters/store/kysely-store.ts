@@ -222,6 +222,18 @@ export class KyselyStore implements Store {
     return row ? { ...toWebhook(row), signingSecret: row.signing_secret } : null;
   }
 
+  async findActiveWebhookByTokenHash(
+    tokenHash: string,
+  ): Promise<(Webhook & WebhookSecrets) | null> {
+    const row = await this.#db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row ? { ...toWebhook(row), signingSecret: row.signing_secret } : null;
+  }
+
   async revokeWebhook(id: string, at: string): Promise<void> {
     // Revoking twice keeps the first revocation time.
     await this.#db

@@ -81,8 +81,8 @@ export class SqliteCallStore implements CallStore {
     });
   }
 
-  findWebhookByTokenHash(tokenHash: string) {
-    return this.transaction((tx) => tx.findWebhookByTokenHash(tokenHash));
+  findActiveWebhookByTokenHash(tokenHash: string) {
+    return this.transaction((tx) => tx.findActiveWebhookByTokenHash(tokenHash));
   }
   findDeliveryByKey(webhookId: string, deliveryKey: string) {
     return this.transaction((tx) => tx.findDeliveryByKey(webhookId, deliveryKey));
@@ -201,8 +201,13 @@ class CallTx implements CallStore {
     return fn(this);
   }
 
-  async findWebhookByTokenHash(tokenHash: string): Promise<(Webhook & WebhookSecrets) | null> {
-    const row = this.sql.get<WebhookRow>('select * from webhooks where token_hash = ?', tokenHash);
+  async findActiveWebhookByTokenHash(
+    tokenHash: string,
+  ): Promise<(Webhook & WebhookSecrets) | null> {
+    const row = this.sql.get<WebhookRow>(
+      'select * from webhooks where token_hash = ? and revoked_at is null',
+      tokenHash,
+    );
     return row ? { ...toWebhook(row), signingSecret: row.signing_secret } : null;
   }
 

@@ -64,6 +64,12 @@ export interface Store {
   findActiveWebhookByName(serviceId: string, name: string): Promise<Webhook | null>;
   /** Looks the handler up by its token's hash (an index), revoked or not. */
   findWebhookByTokenHash(tokenHash: string): Promise<(Webhook & WebhookSecrets) | null>;
+  /**
+   * The handler a call names, or null when its token is unknown or revoked. The query
+   * leaves revoked handlers out, so both come back alike (no row, no mapping) and take the
+   * same time: a caller cannot tell a revoked URL from one that never existed.
+   */
+  findActiveWebhookByTokenHash(tokenHash: string): Promise<(Webhook & WebhookSecrets) | null>;
   revokeWebhook(id: string, at: string): Promise<void>;
   markWebhookCalled(id: string, at: string): Promise<void>;
 
@@ -124,7 +130,7 @@ export interface CallStore
     ActionQueueStore,
     Pick<
       Store,
-      | 'findWebhookByTokenHash'
+      | 'findActiveWebhookByTokenHash'
       | 'findDeliveryByKey'
       | 'getAction'
       | 'getService'

@@ -75,8 +75,8 @@ export class HookIntake {
     count: string | undefined,
   ): Promise<CallOutcome | { refused: HoistError }> {
     const { clock } = this.deps;
-    const webhook = await tx.findWebhookByTokenHash(tokenHash);
-    if (!webhook || webhook.revokedAt) {
+    const webhook = await tx.findActiveWebhookByTokenHash(tokenHash);
+    if (!webhook) {
       return { refused: new HoistError('webhook_not_found', UNKNOWN_HOOK_MESSAGE) };
     }
     // Only now: a body sent to a URL that is no handler's costs nothing to read (1 MiB of JSON is
