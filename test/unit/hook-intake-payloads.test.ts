@@ -361,6 +361,28 @@ describe('HookIntake: the same delivery twice', () => {
     }
   });
 
+  it('a newer push joining a waiting redeploy makes its digest the one expected', async () => {
+    const f = await fixture();
+    const hook = await f.handler();
+    const v2 = fakeDigest('v2');
+    const v3 = fakeDigest('v3');
+    const first = enqueued(await f.intake.receive(hook.token, registryCall(appLatest(v2))));
+    assert.equal(first.action.options.expectedDigest, v2);
+
+    const second = enqueued(await f.intake.receive(hook.token, registryCall(appLatest(v3))));
+    assert.equal(second.coalesced, true);
+    assert.equal(second.action.id, first.action.id);
+    assert.equal(second.action.options.expectedDigest, v3, 'the answer shows the newest push');
+    const stored = await f.store.getAction(first.action.id);
+    assert.equal(stored?.options.expectedDigest, v3, 'the waiting redeploy pulls the newest push');
+    assert.equal(stored?.options.reuseVolumes, true, 'its other options stay');
+
+    // A plain call names no digest: the newest push's expectation stays.
+    const third = enqueued(await f.intake.receive(hook.token, jsonCall('{}')));
+    assert.equal(third.coalesced, true);
+    assert.equal((await f.store.getAction(first.action.id))?.options.expectedDigest, v3);
+  });
+
   it('without delivery ids, identical calls are separate deliveries that coalesce into one redeploy', async () => {
     const f = await fixture();
     const hook = await f.handler();

@@ -14,7 +14,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { storesOn, type SqliteStores } from '../../src/adapters/store/open-store.js';
 import { HoistError } from '../../src/domain/errors.js';
-import type { CallStore } from '../../src/domain/ports/store.js';
+import type { CallTx } from '../../src/domain/ports/store.js';
 import type { Delivery } from '../../src/domain/webhooks/delivery.js';
 import type { Webhook } from '../../src/domain/webhooks/webhook.js';
 import { deliveryRecord, webhookRecord } from '../support/records.js';
@@ -69,7 +69,7 @@ function delivery(f: Fixture, reason: string): Delivery {
 
 /** What a call does: records its delivery and counts the call. */
 function recordCall(f: Fixture, reason: string) {
-  return async (tx: CallStore) => {
+  return async (tx: CallTx) => {
     await tx.insertDelivery(delivery(f, reason));
     await tx.markWebhookCalled(f.webhook.id, new Date().toISOString());
     return reason;
@@ -97,7 +97,7 @@ describe('SqliteCallStore', () => {
 
   it('rolls back only the call that failed; the others of its group land', async () => {
     const f = await fixture();
-    const failing = async (tx: CallStore) => {
+    const failing = async (tx: CallTx) => {
       await tx.insertDelivery(delivery(f, 'half-done'));
       throw new Error('the call failed after its first write');
     };

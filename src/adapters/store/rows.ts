@@ -194,6 +194,7 @@ export function toActionUpdate(patch: ActionPatch): ActionUpdate {
   if (patch.endedAt !== undefined) set.ended_at = patch.endedAt;
   if (patch.reason !== undefined) set.reason = patch.reason;
   if (patch.attempts !== undefined) set.attempts = patch.attempts;
+  if (patch.options !== undefined) set.options = JSON.stringify(patch.options);
   if ('progress' in patch && patch.progress !== undefined) {
     set.progress = encodeProgress(patch.progress);
   }

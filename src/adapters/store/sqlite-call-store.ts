@@ -17,19 +17,27 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Action } from '../../domain/actions/action.js';
-import type { CallStore } from '../../domain/ports/store.js';
+import type { ActionPatch, CallStore, CallTx } from '../../domain/ports/store.js';
 import type { ServiceRecord } from '../../domain/services/service.js';
 import type { Delivery } from '../../domain/webhooks/delivery.js';
 import type { Webhook, WebhookSecrets } from '../../domain/webhooks/webhook.js';
 import type { ActionRow, DeliveryRow, ServiceRow, WebhookRow } from './database.js';
-import { actionRow, deliveryRow, toAction, toDelivery, toService, toWebhook } from './rows.js';
+import {
+  actionRow,
+  deliveryRow,
+  toAction,
+  toActionUpdate,
+  toDelivery,
+  toService,
+  toWebhook,
+} from './rows.js';
 import { storeUnavailable } from './store-unavailable.js';
 
 /** Runs fn while nothing else uses the connection (Kysely's connection lock). */
 export type Exclusive = <T>(fn: () => Promise<T>) => Promise<T>;
 
 interface Queued {
-  fn: (tx: CallStore) => Promise<unknown>;
+  fn: (tx: CallTx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -37,13 +45,13 @@ interface Queued {
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class SqliteCallStore implements CallStore {
-  readonly #tx: CallTx;
+  readonly #tx: GroupTx;
   readonly #exclusive: Exclusive;
   #queue: Queued[] = [];
   #scheduled = false;
 
   constructor(sqlite: BetterSqlite3.Database, exclusive: Exclusive) {
-    this.#tx = new CallTx(new Statements(sqlite));
+    this.#tx = new GroupTx(new Statements(sqlite));
     this.#exclusive = exclusive;
   }
 
@@ -52,7 +60,7 @@ export class SqliteCallStore implements CallStore {
    * store: the group it would wait for is the one running it) and must not
    * wait on anything but tx, since the whole store waits while it runs.
    */
-  transaction<T>(fn: (tx: CallStore) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: CallTx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
       if (!this.#scheduled) {
@@ -79,34 +87,6 @@ export class SqliteCallStore implements CallStore {
       if (s.ok) q.resolve(s.value);
       else q.reject(s.error);
     });
-  }
-
-  findActiveWebhookByTokenHash(tokenHash: string) {
-    return this.transaction((tx) => tx.findActiveWebhookByTokenHash(tokenHash));
-  }
-  findDeliveryByKey(webhookId: string, deliveryKey: string) {
-    return this.transaction((tx) => tx.findDeliveryByKey(webhookId, deliveryKey));
-  }
-  getAction(id: string) {
-    return this.transaction((tx) => tx.getAction(id));
-  }
-  getService(id: string) {
-    return this.transaction((tx) => tx.getService(id));
-  }
-  findPendingAction(serviceId: string, type: Action['type']) {
-    return this.transaction((tx) => tx.findPendingAction(serviceId, type));
-  }
-  insertAction(action: Action) {
-    return this.transaction((tx) => tx.insertAction(action));
-  }
-  appendActionLog(actionId: string, at: string, message: string) {
-    return this.transaction((tx) => tx.appendActionLog(actionId, at, message));
-  }
-  insertDelivery(delivery: Delivery) {
-    return this.transaction((tx) => tx.insertDelivery(delivery));
-  }
-  markWebhookCalled(id: string, at: string) {
-    return this.transaction((tx) => tx.markWebhookCalled(id, at));
   }
 }
 
@@ -157,11 +137,11 @@ const PENDING_ACTION: Record<Action['type'], string> = {
 };
 
 /** The `tx` a group's functions get: every method runs at once, in the group's transaction. */
-class CallTx implements CallStore {
+class GroupTx implements CallTx {
   constructor(private readonly sql: Statements) {}
 
   /** One transaction for the group; each function in a savepoint of its own. */
-  async runGroup(fns: Array<(tx: CallStore) => Promise<unknown>>): Promise<Settled[]> {
+  async runGroup(fns: Array<(tx: CallTx) => Promise<unknown>>): Promise<Settled[]> {
     const { sql } = this;
     try {
       sql.run('begin immediate');
@@ -195,10 +175,6 @@ class CallTx implements CallStore {
       }
       throw storeUnavailable(error);
     }
-  }
-
-  transaction<T>(fn: (tx: CallStore) => Promise<T>): Promise<T> {
-    return fn(this);
   }
 
   async findActiveWebhookByTokenHash(
@@ -237,6 +213,16 @@ class CallTx implements CallStore {
 
   async insertAction(action: Action): Promise<void> {
     this.sql.insert('actions', actionRow(action));
+  }
+
+  async updateAction(id: string, patch: ActionPatch): Promise<void> {
+    const set = toActionUpdate(patch);
+    const columns = Object.keys(set);
+    if (columns.length === 0) return;
+    this.sql.run(
+      `update actions set ${columns.map((c) => `${c} = @${c}`).join(', ')} where id = @id`,
+      { ...set, id },
+    );
   }
 
   async appendActionLog(actionId: string, at: string, message: string): Promise<void> {

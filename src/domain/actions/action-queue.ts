@@ -13,8 +13,10 @@ export interface Enqueued {
 /**
  * The coalescing rule: a service has at most one Pending redeploy. A request
  * that finds one joins it, so a burst of calls during a redeploy yields
- * exactly one follow-up. Must run inside the caller's transaction so the
- * look-up and the insert are atomic (the store also enforces it with a
+ * exactly one follow-up. A request that reports a pushed digest makes it the
+ * one the waiting redeploy expects: the newest push wins (else a Swarm service
+ * would be pinned to the older one). Must run inside the caller's transaction
+ * so the look-up and the insert are atomic (the store also enforces it with a
  * unique index).
  */
 export async function enqueueRedeploy(
@@ -24,7 +26,13 @@ export async function enqueueRedeploy(
 ): Promise<Enqueued> {
   const pending = await tx.findPendingAction(input.serviceId, 'redeploy');
   if (pending) {
-    return { action: pending, coalesced: true };
+    const pushed = input.options.expectedDigest;
+    if (pushed === undefined || pushed === pending.options.expectedDigest) {
+      return { action: pending, coalesced: true };
+    }
+    const options = { ...pending.options, expectedDigest: pushed };
+    await tx.updateAction(pending.id, { options });
+    return { action: { ...pending, options }, coalesced: true };
   }
   return { action: await insertAction(tx, clock, 'redeploy', input), coalesced: false };
 }

@@ -29,6 +29,7 @@ export type ActionPatch = Partial<
     | 'reason'
     | 'attempts'
     | 'progress'
+    | 'options'
   >
 >;
 
@@ -116,16 +117,11 @@ export interface Store {
 /** What enqueuing an action needs (the coalescing rule in action-queue.ts runs on it). */
 export type ActionQueueStore = Pick<
   Store,
-  'findPendingAction' | 'insertAction' | 'appendActionLog'
+  'findPendingAction' | 'insertAction' | 'appendActionLog' | 'updateAction'
 >;
 
-/**
- * What taking a webhook call needs: the part of the store HookIntake runs on.
- * It is its own port so the adapter can serve the public call path on a
- * faster road than the rest of the store (SqliteCallStore: prepared
- * statements, one commit for a group of calls). Every Store is a CallStore.
- */
-export interface CallStore
+/** What taking a webhook call does inside its transaction: the part of the store HookIntake uses. */
+export interface CallTx
   extends
     ActionQueueStore,
     Pick<
@@ -136,7 +132,15 @@ export interface CallStore
       | 'getService'
       | 'insertDelivery'
       | 'markWebhookCalled'
-    > {
+    > {}
+
+/**
+ * Where the public call path runs its transactions. It is its own port so the
+ * adapter can serve the call path on a faster road than the rest of the store
+ * (SqliteCallStore: prepared statements, one commit for a group of calls).
+ * Every Store is a CallStore.
+ */
+export interface CallStore {
   /** Runs fn in one transaction: everything it writes lands, or nothing does. */
-  transaction<T>(fn: (tx: CallStore) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: CallTx) => Promise<T>): Promise<T>;
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
 import { HoistError, RateLimitedError } from '../errors.js';
 import { RateLimiter } from '../rate-limiter.js';
-import type { CallStore } from '../ports/store.js';
+import type { CallStore, CallTx } from '../ports/store.js';
 import { hashSecretToken } from '../secret-token.js';
 import { enqueueRedeploy, enqueueScale, type Enqueued } from '../actions/action-queue.js';
 import type { Action } from '../actions/action.js';
@@ -69,7 +69,7 @@ export class HookIntake {
 
   /** The call's whole decision, inside the caller's transaction; a refusal is recorded, then returned. */
   private async take(
-    tx: CallStore,
+    tx: CallTx,
     tokenHash: string,
     call: IncomingCall,
     count: string | undefined,
@@ -200,11 +200,7 @@ export class HookIntake {
    * A redeploy call must not redeploy for a push of another image, or of the
    * digest the service runs; a push of its own tag says which digest to expect.
    */
-  private async judge(
-    tx: CallStore,
-    webhook: Webhook,
-    payload: ParsedPayload,
-  ): Promise<PushVerdict> {
+  private async judge(tx: CallTx, webhook: Webhook, payload: ParsedPayload): Promise<PushVerdict> {
     // A plain trigger names no image, so there is nothing to match (and no read to make).
     if (webhook.operation !== 'REDEPLOY' || payload.kind === 'plain')
       return { expectedDigest: null };
