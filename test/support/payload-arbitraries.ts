@@ -70,7 +70,10 @@ const tag = fc.oneof(
   { arbitrary: fc.constantFrom('latest', 'v1', ''), weight: 4 },
   fc.string({ maxLength: 20 }),
 );
-const host = fc.constantFrom('127.0.0.1:5000', 'ghcr.io', 'registry.example', 'docker.io', '');
+/** Hosts in any case, so the fuzzer checks that every push's host comes out lower case. */
+const host = fc.mixedCase(
+  fc.constantFrom('127.0.0.1:5000', 'ghcr.io', 'registry.example', 'docker.io', ''),
+);
 const digest = fc.constantFrom(`sha256:${'a'.repeat(64)}`, 'sha256:short', '');
 
 const hubPayload = fc.record({ repo: otherRepository, tag }).map(({ repo, tag }) => ({
@@ -103,24 +106,26 @@ const registryPayload = fc
     ],
   }));
 
-const githubPayload = fc.record({ repo: otherRepository, tag }).map(({ repo, tag }) => {
-  const [namespace, ...rest] = repo.split('/');
-  const name = rest.join('/') || repo;
-  return {
-    action: 'published',
-    registry_package: {
-      name,
-      namespace,
-      package_type: 'CONTAINER',
-      owner: { login: namespace },
-      registry: { url: 'https://ghcr.io' },
-      package_version: {
-        version: digest,
-        container_metadata: { tag: { name: tag, digest: `sha256:${'b'.repeat(64)}` } },
+const githubPayload = fc
+  .record({ repo: otherRepository, tag, digest })
+  .map(({ repo, tag, digest }) => {
+    const [namespace, ...rest] = repo.split('/');
+    const name = rest.join('/') || repo;
+    return {
+      action: 'published',
+      registry_package: {
+        name,
+        namespace,
+        package_type: 'CONTAINER',
+        owner: { login: namespace },
+        registry: { url: 'https://ghcr.io' },
+        package_version: {
+          version: digest,
+          container_metadata: { tag: { name: tag, digest: `sha256:${'b'.repeat(64)}` } },
+        },
       },
-    },
-  };
-});
+    };
+  });
 
 type Json = unknown;
 type Mutation = { path: number; kind: 'replace' | 'delete' | 'add'; value: Json; key: string };

@@ -7,32 +7,58 @@ import { createHmac, randomUUID } from 'node:crypto';
 
 export const REGISTRY_EVENTS_TYPE = 'application/vnd.docker.distribution.events.v1+json';
 export const MANIFEST_V2_TYPE = 'application/vnd.docker.distribution.manifest.v2+json';
-const LAYER_TYPE = 'application/octet-stream';
+export const LAYER_TYPE = 'application/octet-stream';
+
+/** The shape of Docker Hub's documented example payload. */
+export type DockerHubExample = {
+  callback_url: string;
+  push_data: { pushed_at: number; pusher: string; tag: string } & Record<string, unknown>;
+  repository: {
+    comment_count: number;
+    date_created: number;
+    description: string;
+    dockerfile: string;
+    full_description: string;
+    is_official: boolean;
+    is_private: boolean;
+    is_trusted: boolean;
+    name: string;
+    namespace: string;
+    owner: string;
+    repo_name: string;
+    repo_url: string;
+    star_count: number;
+    status: string;
+  } & Record<string, unknown>;
+};
 
 /**
- * Docker Hub's documented example (docs.docker.com, "Docker Hub webhooks"): a
- * push of svendowideit/testhook:latest. Its callback URL is unique per push.
+ * Docker Hub's documented example (docs.docker.com/docker-hub/repos/manage/webhooks):
+ * a push of svendowideit/testhook:latest. Its callback URL is unique per push.
+ * `overrides` are merged one level deep into `push_data` and `repository`
+ * (e.g. `{ push_data: { images: [...] } }`, the list older Hub docs showed).
  */
-export function dockerHubExamplePayload(): Record<string, unknown> {
-  return {
+export function dockerHubExamplePayload(
+  overrides: {
+    callback_url?: string;
+    push_data?: Record<string, unknown>;
+    repository?: Record<string, unknown>;
+  } = {},
+): DockerHubExample {
+  const example: DockerHubExample = {
     callback_url:
       'https://registry.hub.docker.com/u/svendowideit/testhook/hook/2141b5bi5i5b02bec211i4eeih0242eg11000a/',
     push_data: {
-      images: [
-        '27d47432a69bca5f2700e4dff7de0388ed65f9d3fb1ec645e2bc24c223dc1cc3',
-        '51a9c7c1f8bb2fa19bcd09789a34e63f35abb80044bc10196e304f6634cc582c',
-        '...',
-      ],
-      pushed_at: 1.417566161e9,
+      pushed_at: 1417566161,
       pusher: 'trustedbuilder',
       tag: 'latest',
     },
     repository: {
       comment_count: 0,
-      date_created: 1.417494799e9,
+      date_created: 1417494799,
       description: '',
       dockerfile:
-        '#\n# BUILD\u0009\u0009docker build -t svendowideit/apt-cacher .\n# RUN\u0009\u0009docker run -d -p 3142:3142 -name apt-cacher-run apt-cacher\n#\n',
+        '#\n# BUILD\u0009\u0009docker build -t svendowideit/apt-cacher .\n# RUN\u0009\u0009docker run -d -p 3142:3142 -name apt-cacher-run apt-cacher\n#\n# and then you can run containers with:\n# \u0009\u0009docker run -t -i -rm -e http_proxy http://192.168.1.2:3142/ debian bash\n#\nFROM\u0009\u0009ubuntu\n\n\nVOLUME\u0009\u0009[/var/cache/apt-cacher-ng]\nRUN\u0009\u0009apt-get update ; apt-get install -yq apt-cacher-ng\n\nEXPOSE \u0009\u00093142\nCMD\u0009\u0009chmod 777 /var/cache/apt-cacher-ng ; /etc/init.d/apt-cacher-ng start ; tail -f /var/log/apt-cacher-ng/*\n',
       full_description: 'Docker Hub based automated build from a GitHub repo',
       is_official: false,
       is_private: true,
@@ -45,6 +71,11 @@ export function dockerHubExamplePayload(): Record<string, unknown> {
       star_count: 0,
       status: 'Active',
     },
+  };
+  return {
+    callback_url: overrides.callback_url ?? example.callback_url,
+    push_data: { ...example.push_data, ...overrides.push_data },
+    repository: { ...example.repository, ...overrides.repository },
   };
 }
 
@@ -70,10 +101,13 @@ export function dockerHubPayload(
   };
 }
 
+/** The actions a distribution registry reports; only a tagged manifest's `push` names a pushed image. */
+export type RegistryAction = 'push' | 'pull' | 'mount' | 'delete';
+
 export interface RegistryEvent {
   id: string;
   timestamp: string;
-  action: 'push' | 'pull';
+  action: RegistryAction;
   target: {
     mediaType: string;
     size: number;
@@ -93,11 +127,14 @@ export function fakeDigest(seed: string): string {
   return `sha256:${createHmac('sha256', 'digest').update(seed).digest('hex')}`;
 }
 
-/** One event as the distribution registry (2.8) writes it. */
+/**
+ * One event as the distribution registry (2.8) writes it: a manifest's, unless
+ * `mediaType` is a layer's (LAYER_TYPE). A pull is a GET.
+ */
 export function registryEvent(options: {
   host: string;
   repository: string;
-  action?: 'push' | 'pull';
+  action?: RegistryAction;
   mediaType?: string;
   tag?: string;
   digest?: string;
@@ -123,7 +160,7 @@ export function registryEvent(options: {
       id: randomUUID(),
       addr: '127.0.0.1:50000',
       host: options.host,
-      method: isManifest ? 'PUT' : 'HEAD',
+      method: options.action === 'pull' ? 'GET' : isManifest ? 'PUT' : 'HEAD',
       useragent: 'docker/20.10.24 go/go1.19.8',
     },
     actor: {},

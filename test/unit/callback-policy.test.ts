@@ -92,8 +92,6 @@ const REFUSED: ReadonlyArray<readonly [string, CallbackPolicy, UrlRefusalKind, s
 ];
 
 describe('CallbackPolicy.checkUrl refuses', () => {
-  it('at least 25 SSRF cases', () => assert.ok(REFUSED.length >= 25));
-
   for (const [url, policy, kind, why] of REFUSED) {
     it(`${why}: ${JSON.stringify(url)} -> ${kind}`, () => {
       const check = policy.checkUrl(url);

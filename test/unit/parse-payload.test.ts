@@ -7,17 +7,19 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import {
-  isDigest,
-  isRegistryHost,
-  isRepositoryPath,
-  isTag,
-} from '../../src/domain/image-reference.js';
 import { parsePayload } from '../../src/domain/payloads/parse-payload.js';
 import type { ParsedPayload } from '../../src/domain/payloads/payload.js';
+import { assertWellFormed } from '../support/payload-checks.js';
+import {
+  dockerHubExamplePayload,
+  LAYER_TYPE,
+  MANIFEST_V2_TYPE,
+  REGISTRY_EVENTS_TYPE as EVENTS_TYPE,
+  registryEvent,
+  type RegistryEvent,
+} from '../support/registry-payloads.js';
 
 const JSON_TYPE = 'application/json';
-const EVENTS_TYPE = 'application/vnd.docker.distribution.events.v1+json';
 
 function digestOf(content: string): string {
   return `sha256:${createHash('sha256').update(content).digest('hex')}`;
@@ -33,52 +35,10 @@ function parse(
   return parsePayload({ contentType, body: raw, headers });
 }
 
-/** What every result must be, whatever went in. */
-function assertWellFormed(parsed: ParsedPayload): void {
-  assert.ok(['dockerhub', 'registry', 'github', 'plain'].includes(parsed.kind));
-  assert.ok(Number.isInteger(parsed.ignoredEvents) && parsed.ignoredEvents >= 0);
-  for (const push of parsed.pushes) {
-    assert.ok(isRegistryHost(push.host), `host ${push.host}`);
-    assert.equal(push.host, push.host.toLowerCase());
-    assert.ok(isRepositoryPath(push.path), `path ${push.path}`);
-    assert.ok(push.tag === null || isTag(push.tag), `tag ${push.tag}`);
-    assert.ok(push.digest === null || isDigest(push.digest), `digest ${push.digest}`);
-  }
-  if (parsed.kind === 'plain') assert.deepEqual(parsed.pushes, []);
-  if (parsed.deliveryKey !== null) assert.match(parsed.deliveryKey, /^[a-z-]+:[\x21-\x7e]{1,200}$/);
-  if (parsed.callbackUrl !== null) assert.equal(parsed.kind, 'dockerhub');
-}
-
 // --- Docker Hub -------------------------------------------------------------
 
-/** Docker Hub's documented example (docs.docker.com/docker-hub/repos/manage/webhooks). */
-const HUB_EXAMPLE = {
-  callback_url:
-    'https://registry.hub.docker.com/u/svendowideit/testhook/hook/2141b5bi5i5b02bec211i4eeih0242eg11000a/',
-  push_data: {
-    pushed_at: 1417566161,
-    pusher: 'trustedbuilder',
-    tag: 'latest',
-  },
-  repository: {
-    comment_count: 0,
-    date_created: 1417494799,
-    description: '',
-    dockerfile:
-      '#\n# BUILD\u0009\u0009docker build -t svendowideit/apt-cacher .\n# RUN\u0009\u0009docker run -d -p 3142:3142 -name apt-cacher-run apt-cacher\n#\n# and then you can run containers with:\n# \u0009\u0009docker run -t -i -rm -e http_proxy http://192.168.1.2:3142/ debian bash\n#\nFROM\u0009\u0009ubuntu\n\n\nVOLUME\u0009\u0009[/var/cache/apt-cacher-ng]\nRUN\u0009\u0009apt-get update ; apt-get install -yq apt-cacher-ng\n\nEXPOSE \u0009\u00093142\nCMD\u0009\u0009chmod 777 /var/cache/apt-cacher-ng ; /etc/init.d/apt-cacher-ng start ; tail -f /var/log/apt-cacher-ng/*\n',
-    full_description: 'Docker Hub based automated build from a GitHub repo',
-    is_official: false,
-    is_private: true,
-    is_trusted: true,
-    name: 'testhook',
-    namespace: 'svendowideit',
-    owner: 'svendowideit',
-    repo_name: 'svendowideit/testhook',
-    repo_url: 'https://registry.hub.docker.com/u/svendowideit/testhook/',
-    star_count: 0,
-    status: 'Active',
-  },
-};
+/** Docker Hub's documented example, the one the other tests send too. */
+const HUB_EXAMPLE = dockerHubExamplePayload();
 
 describe('Docker Hub payloads', () => {
   it("reads Docker's documented example as one push of svendowideit/testhook:latest on docker.io", () => {
@@ -93,14 +53,26 @@ describe('Docker Hub payloads', () => {
   });
 
   it('names an official image under library/, as a service running "nginx" does', () => {
-    const official = {
-      ...HUB_EXAMPLE,
-      push_data: { ...HUB_EXAMPLE.push_data, tag: '1.25-alpine' },
-      repository: { ...HUB_EXAMPLE.repository, repo_name: 'nginx' },
-    };
+    const official = dockerHubExamplePayload({
+      push_data: { tag: '1.25-alpine' },
+      repository: { repo_name: 'nginx' },
+    });
     assert.deepEqual(parse(official).pushes, [
       { host: 'docker.io', path: 'library/nginx', tag: '1.25-alpine', digest: null },
     ]);
+  });
+
+  it('reads the older documented example, with a push_data.images list, the same way', () => {
+    const older = dockerHubExamplePayload({
+      push_data: {
+        images: [
+          '27d47432a69bca5f2700e4dff7de0388ed65f9d3fb1ec645e2bc24c223dc1cc3',
+          '51a9c7c1f8bb2fa19bcd09789a34e63f35abb80044bc10196e304f6634cc582c',
+          '...',
+        ],
+      },
+    });
+    assert.deepEqual(parse(older), parse(HUB_EXAMPLE));
   });
 
   it('reads the same payload with a charset, in upper case, or with no content type', () => {
@@ -138,48 +110,15 @@ const LAYER = digestOf('layer');
 const CONFIG = digestOf('config');
 const MANIFEST = digestOf('manifest');
 
-let nextEvent = 0;
-function registryEvent(
-  action: 'push' | 'pull',
-  target: Record<string, unknown>,
-  request: Record<string, unknown> = {},
-): Record<string, unknown> {
-  nextEvent += 1;
-  const id = `5c0b2a9c-7e52-4d3b-9b1f-${String(nextEvent).padStart(12, '0')}`;
-  return {
-    id,
-    timestamp: '2024-05-02T10:15:3' + (nextEvent % 10) + '.123456789Z',
-    action,
-    target: {
-      size: 1024,
-      length: 1024,
-      repository: 'app',
-      url: `http://${REGISTRY}/v2/app/blobs/${String(target.digest)}`,
-      ...target,
-    },
-    request: {
-      id: `req-${nextEvent}`,
-      addr: '127.0.0.1:48722',
-      host: REGISTRY,
-      method: action === 'push' ? 'PUT' : 'GET',
-      useragent: 'docker/20.10.24 go/go1.19.8 git-commit/5d6db84 kernel/5.10.0 os/linux arch/amd64',
-      ...request,
-    },
-    actor: {},
-    source: { addr: 'hoist-test:5000', instanceID: 'a53db899-3b4b-4a62-a067-8dd013beaca4' },
-  };
-}
-
-function blobPush(digest: string): Record<string, unknown> {
-  return registryEvent('push', { mediaType: 'application/octet-stream', digest });
+function blobPush(digest: string): RegistryEvent {
+  return registryEvent({ host: REGISTRY, repository: 'app', mediaType: LAYER_TYPE, digest });
 }
 
 function manifestPush(tag: string | undefined, digest = MANIFEST, repository = 'app') {
-  return registryEvent('push', {
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    digest,
+  return registryEvent({
+    host: REGISTRY,
     repository,
-    url: `http://${REGISTRY}/v2/${repository}/manifests/${digest}`,
+    digest,
     ...(tag === undefined ? {} : { tag }),
   });
 }
@@ -200,12 +139,21 @@ function onePushEnvelope() {
     blobPush(LAYER),
     manifestPush(undefined),
     manifestPush('latest'),
-    registryEvent('pull', {
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    registryEvent({
+      host: REGISTRY,
+      repository: 'app',
+      action: 'pull',
+      mediaType: MANIFEST_V2_TYPE,
       digest: MANIFEST,
       tag: 'latest',
     }),
-    registryEvent('pull', { mediaType: 'application/octet-stream', digest: LAYER }),
+    registryEvent({
+      host: REGISTRY,
+      repository: 'app',
+      action: 'pull',
+      mediaType: LAYER_TYPE,
+      digest: LAYER,
+    }),
   ];
   return { events, tagged: events[8] as { id: string } };
 }
@@ -267,7 +215,9 @@ describe('distribution registry notifications', () => {
     mount.action = 'mount';
     const deleted = manifestPush('latest');
     deleted.action = 'delete';
-    const config = registryEvent('push', {
+    const config = registryEvent({
+      host: REGISTRY,
+      repository: 'app',
       mediaType: 'application/vnd.docker.container.image.v1+json',
       digest: CONFIG,
       tag: 'latest',
@@ -691,7 +641,7 @@ describe('delivery keys', () => {
       parse(HUB_EXAMPLE, JSON_TYPE, { 'webhook-id': 'sw' }).deliveryKey,
       'webhook-id:sw',
     );
-    const noIds = { ...manifestPush('latest') };
+    const noIds: Partial<RegistryEvent> = manifestPush('latest');
     delete noIds.id;
     assert.equal(
       parse({ events: [noIds] }, EVENTS_TYPE, headers).deliveryKey,

@@ -8,33 +8,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  isDigest,
-  isRegistryHost,
-  isRepositoryPath,
-  isTag,
-} from '../../src/domain/image-reference.js';
 import { matchPush } from '../../src/domain/payloads/match-push.js';
 import { parsePayload } from '../../src/domain/payloads/parse-payload.js';
-import type { ParsedPayload } from '../../src/domain/payloads/payload.js';
 import {
   contentTypeArb,
   headersArb,
   otherRepositoryPayloadArb,
   SERVICE_IMAGES,
 } from '../support/payload-arbitraries.js';
-
-function assertWellFormed(parsed: ParsedPayload): void {
-  assert.ok(['dockerhub', 'registry', 'github', 'plain'].includes(parsed.kind));
-  assert.ok(Number.isInteger(parsed.ignoredEvents) && parsed.ignoredEvents >= 0);
-  for (const push of parsed.pushes) {
-    assert.ok(isRegistryHost(push.host), `host ${push.host}`);
-    assert.ok(isRepositoryPath(push.path), `path ${push.path}`);
-    assert.ok(push.tag === null || isTag(push.tag), `tag ${push.tag}`);
-    assert.ok(push.digest === null || isDigest(push.digest), `digest ${push.digest}`);
-  }
-  if (parsed.kind === 'plain') assert.deepEqual(parsed.pushes, []);
-}
+import { assertWellFormed } from '../support/payload-checks.js';
 
 const parses = (
   contentType: string | null,
