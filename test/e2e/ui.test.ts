@@ -9,14 +9,19 @@
  * phone width.
  */
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assertWebBuilt, launchChromium, screenshot } from '../support/browser.js';
-import { dockerHubPayload } from '../support/registry-payloads.js';
-import { findService, runTestContainer, type ApiService } from '../support/scenario.js';
+import { dockerHubPayload, gitHubSignature } from '../support/registry-payloads.js';
+import {
+  findService,
+  runTestContainer,
+  waitForActionEnd,
+  type ApiService,
+} from '../support/scenario.js';
 import { buildAndPushTestImage, cleanupTestContainers } from '../support/test-engine.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -86,19 +91,6 @@ describe('web UI', () => {
         `/api/v1/services/${service.id}`,
       )
     ).body;
-
-  /** Polls the API until the action is in `state` (or has ended otherwise: a failure). */
-  const waitForAction = async (id: string, state: string) => {
-    const deadline = Date.now() + ACTION_TIMEOUT_MS;
-    for (;;) {
-      const { body } = await server.api<{ state: string }>('GET', `/api/v1/actions/${id}`);
-      if (body.state === state) return;
-      if (['Success', 'Failed', 'Canceled'].includes(body.state) || Date.now() > deadline) {
-        assert.fail(`action ${id} is ${body.state}, not ${state}: ${JSON.stringify(body)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  };
 
   test('sign in, add a webhook, call it, watch it succeed live, revoke it', async () => {
     const context = await browser.newContext({ viewport: DESKTOP });
@@ -314,7 +306,7 @@ describe('web UI', () => {
 
     // A signed call is accepted: the open list shows it without a click.
     const body = JSON.stringify({ hello: 'from the test' });
-    const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const signature = gitHubSignature(secret, body);
     const signedCall = await fetch(signedUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
@@ -331,7 +323,8 @@ describe('web UI', () => {
       `/services/${service.id}/activity?action=${signedAction.id}`,
     );
     await screenshot(page, 'service-webhooks-1280');
-    await waitForAction(signedAction.id, 'Success');
+    const signedEnded = await waitForActionEnd(server, signedAction.id, ACTION_TIMEOUT_MS);
+    assert.equal(signedEnded.state, 'Success', JSON.stringify(signedEnded));
     // A refused call queues nothing, so no event tells the page: Refresh shows it.
     assert.equal((await fetch(signedUrl, { method: 'POST' })).status, 401);
     await page.getByRole('button', { name: 'Refresh' }).click();
@@ -485,7 +478,8 @@ describe('web UI', () => {
     await phoneRow.waitFor();
     await noSideScroll('Webhooks');
     await screenshot(page, 'service-webhooks-390');
-    // Deliveries, expanded: none yet for the new one; the signed one's two calls, as cards.
+    // Deliveries, expanded: none yet for the new one; the signed one's calls (two refused, one
+    // accepted), as cards.
     await phoneRow.getByRole('button', { name: 'phone' }).click();
     await page.getByText('No calls yet.').waitFor();
     await page
@@ -493,7 +487,7 @@ describe('web UI', () => {
       .filter({ hasText: 'signed build' })
       .getByRole('button', { name: 'signed build' })
       .click();
-    await page.locator('tr[data-outcome="rejected"]').waitFor();
+    await page.locator('tr[data-outcome="rejected"]').first().waitFor();
     await noSideScroll('Webhook deliveries');
     await screenshot(page, 'webhook-deliveries-390');
 

@@ -16,22 +16,10 @@ import {
   createWebhook,
   findService,
   runTestContainer,
-  waitForActionEnd,
   postHook,
+  settleActions,
   type ApiService,
 } from '../support/scenario.js';
-
-async function settle(server: TestServer, serviceId: string) {
-  const { body } = await server.api<{ actions: { id: string; state: string }[] }>(
-    'GET',
-    `/api/v1/actions?service=${serviceId}`,
-  );
-  for (const action of body.actions ?? []) {
-    if (action.state === 'Pending' || action.state === 'In progress') {
-      await waitForActionEnd(server, action.id);
-    }
-  }
-}
 
 describe('abuse limits', () => {
   let pushed: Promise<PushedTestImage> | undefined;
@@ -62,7 +50,7 @@ describe('abuse limits', () => {
     });
 
     after(async () => {
-      if (server && service) await settle(server, service.id);
+      if (server && service) await settleActions(server, service.id);
       await server?.close();
     });
 

@@ -146,7 +146,8 @@ describe('HttpCallbackSender', () => {
     assert.equal(second.requests.length, 0);
   });
 
-  it('gives up on a server that never answers after the timeout', async () => {
+  // A sender that never gave up would hang: the test's timeout fails it instead.
+  it('gives up on a server that never answers after the timeout', { timeout: 30_000 }, async () => {
     const server = await serve(() => {
       // Never answers.
     });
@@ -163,7 +164,13 @@ describe('HttpCallbackSender', () => {
     assert.equal(result.status, undefined);
     assert.match(result.reason, /http:\/\/127\.0\.0\.1:\d+\/slow did not answer within 300 ms/);
     assert.ok(elapsed >= 290, `gave up after ${elapsed} ms`);
-    assert.ok(elapsed < 2000, `gave up only after ${elapsed} ms`);
+    // The point of this bound: the sender kept to its own 300 ms, not the 5 s default (the
+    // reason quotes the configured budget either way). It is 16 times the budget, so a busy
+    // machine does not trip it; that it gave up at all is the test's timeout's concern.
+    assert.ok(
+      elapsed < DEFAULT_CALLBACK_TIMEOUT_MS,
+      `gave up only after ${elapsed} ms, not within its 300 ms`,
+    );
     assert.equal(server.requests.length, 1);
   });
 
@@ -186,23 +193,32 @@ describe('HttpCallbackSender', () => {
     assert.match(result.reason, /answered 500 Internal Server Error; a 2xx status was expected/);
   });
 
-  it('reads at most a few KiB of an endless answer', async () => {
-    const server = await serve((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.write(Buffer.alloc(64 * 1024, 'x'));
-      // Never ends.
-    });
-    const sender = new HttpCallbackSender({
-      policy: localPolicy(`127.0.0.1:${server.port}`),
-      timeoutMs: 3000,
-    });
+  // The sender's timeout is far beyond the test's: only hanging up on its own ends the send in
+  // time, and the server sees its answer closed while still unfinished (it never ends).
+  it(
+    'stops reading once it has the status: it hangs up on an endless answer',
+    { timeout: 30_000 },
+    async () => {
+      let answerClosed!: (finished: boolean) => void;
+      const closed = new Promise<boolean>((resolve) => (answerClosed = resolve));
+      const server = await serve((_req, res) => {
+        res.on('close', () => answerClosed(res.writableFinished));
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write(Buffer.alloc(64 * 1024, 'x'));
+        // Never ends.
+      });
+      const sender = new HttpCallbackSender({
+        policy: localPolicy(`127.0.0.1:${server.port}`),
+        timeoutMs: 10 * 60_000,
+      });
 
-    const started = performance.now();
-    const result = await sender.send(`http://127.0.0.1:${server.port}/`, CALLBACK);
+      const result = await sender.send(`http://127.0.0.1:${server.port}/`, CALLBACK);
 
-    assert.deepEqual(result, { ok: true, status: 200 });
-    assert.ok(performance.now() - started < 1500, 'it waited for the answer to end');
-  });
+      assert.deepEqual(result, { ok: true, status: 200 });
+      assert.equal(await closed, false, 'the sender hung up before the answer ended');
+      assert.equal(server.requests.length, 1);
+    },
+  );
 
   it('reports a refused connection', async () => {
     const server = await serve();

@@ -34,7 +34,7 @@ function ping(): Promise<boolean> {
 }
 
 async function startDaemon() {
-  daemon = spawn(
+  const child = spawn(
     'dockerd',
     [
       '--config-file',
@@ -54,12 +54,13 @@ async function startDaemon() {
     ],
     { stdio: 'ignore' },
   );
-  const deadline = Date.now() + 60_000;
-  while (!(await ping())) {
-    assert.ok(daemon.exitCode === null, 'dockerd exited before it answered /_ping');
-    assert.ok(Date.now() < deadline, 'dockerd did not answer /_ping within 60 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  daemon = child;
+  const outcome = await waitFor(
+    'dockerd to answer /_ping',
+    async () => ((await ping()) ? 'up' : child.exitCode !== null ? 'exited' : undefined),
+    60_000,
+  );
+  assert.equal(outcome, 'up', 'dockerd exited before it answered /_ping');
 }
 
 async function stopDaemon() {

@@ -16,7 +16,7 @@ import {
   createWebhook,
   findService,
   runTestContainer,
-  waitForActionEnd,
+  settleActions,
   type ApiService,
 } from '../support/scenario.js';
 import {
@@ -100,17 +100,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (server && service) {
-    const { body } = await server.api<{ actions: { id: string; state: string }[] }>(
-      'GET',
-      `/api/v1/actions?service=${service.id}`,
-    );
-    for (const action of body.actions ?? []) {
-      if (action.state === 'Pending' || action.state === 'In progress') {
-        await waitForActionEnd(server, action.id);
-      }
-    }
-  }
+  if (server && service) await settleActions(server, service.id);
   await server?.close();
   await cleanupTestContainers();
 });

@@ -33,6 +33,7 @@ import {
   execIn,
   findService,
   runTestContainer,
+  settleActions,
   waitForActionEnd,
   type ApiService,
 } from '../support/scenario.js';
@@ -223,19 +224,6 @@ function countRows(dataDir: string, sql: string, ...params: unknown[]): number {
   }
 }
 
-/** Waits until the service has no Pending or In progress action, so nothing runs past a test. */
-async function settle(server: Pick<TestServer, 'api'>, serviceId: string): Promise<void> {
-  const { body } = await server.api<{ actions: { id: string; state: string }[] }>(
-    'GET',
-    `/api/v1/actions?service=${serviceId}`,
-  );
-  for (const action of body.actions) {
-    if (action.state === 'Pending' || action.state === 'In progress') {
-      await waitForActionEnd(server, action.id);
-    }
-  }
-}
-
 /** A server started with startServer on an existing data directory, with its log captured. */
 async function startServerOn(
   dataDir: string,
@@ -290,7 +278,7 @@ describe('the HTTP API and the /hooks/ endpoint of a real server', () => {
   });
 
   after(async () => {
-    if (server && service) await settle(server, service.id);
+    if (server && service) await settleActions(server, service.id);
     await server?.close();
     await cleanupTestContainers();
   });

@@ -10,7 +10,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { cleanupTestContainers, testDocker } from '../support/test-engine.js';
+import {
+  cleanupTestContainers,
+  testDocker,
+  waitFor,
+  type PushedTestImage,
+} from '../support/test-engine.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import {
   findService,
@@ -25,7 +30,6 @@ import {
   tagAndPush,
   tagImage,
   type OwnRegistry,
-  type PushedImage,
 } from '../support/own-registry.js';
 import { startCallbackReceiver, type CallbackReceiver } from '../support/callback-receiver.js';
 import {
@@ -74,11 +78,11 @@ describe('registry payloads, autoredeploy and callbacks, with a real registry', 
   let registryId: string;
   let registryUrl: string;
   /** Pushed to our registry: app:latest (v1, then v2 by the push under test), app:dev, other:latest. */
-  let v1: PushedImage;
-  let v2: PushedImage;
-  let dev: PushedImage;
-  let other: PushedImage;
-  let v3: PushedImage;
+  let v1: PushedTestImage;
+  let v2: PushedTestImage;
+  let dev: PushedTestImage;
+  let other: PushedTestImage;
+  let v3: PushedTestImage;
   const services = {} as Record<'latest' | 'dev' | 'other', ApiService>;
 
   const actionsOf = async (serviceId: string): Promise<ApiAction[]> => {
@@ -138,16 +142,9 @@ describe('registry payloads, autoredeploy and callbacks, with a real registry', 
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     assert.equal(patched.body.autoredeploy, on);
   };
-  /** Polls until fn returns something truthy. */
-  const until = async <T>(what: string, fn: () => Promise<T>, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await fn();
-      if (value) return value;
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-      await sleep(200);
-    }
-  };
+  /** Polls until fn returns something other than undefined (not yet), for up to 60 s. */
+  const until = <T>(what: string, fn: () => Promise<T | undefined>) =>
+    waitFor(what, fn, 60_000, 200);
 
   before(async () => {
     await cleanupTestContainers();
@@ -203,7 +200,7 @@ describe('registry payloads, autoredeploy and callbacks, with a real registry', 
     const reported = await until('the setup pushes to be reported', async () => {
       const calls = await registryCalls();
       const pushes = calls.flatMap((c) => c.pushed);
-      return setupPushes.every((p) => pushes.includes(p)) ? calls : null;
+      return setupPushes.every((p) => pushes.includes(p)) ? calls : undefined;
     });
     assert.deepEqual(
       reported.filter((c) => c.outcome !== 'ignored'),
@@ -230,7 +227,7 @@ describe('registry payloads, autoredeploy and callbacks, with a real registry', 
 
     const [action] = await until('the autoredeploy', async () => {
       const found = await actionsOf(services.latest.id);
-      return found.length > 0 ? found : null;
+      return found.length > 0 ? found : undefined;
     });
     assert.ok(action);
     const ended = await waitForActionEnd(server, action.id);
@@ -252,7 +249,9 @@ describe('registry payloads, autoredeploy and callbacks, with a real registry', 
     assert.deepEqual(await actionsOf(services.dev.id), []);
     assert.deepEqual(await actionsOf(services.other.id), []);
 
-    const calls = (await registryCalls()).slice(0, -callsBefore);
+    const callsAfter = await registryCalls();
+    // Newest first: the calls made since callsBefore are the first ones.
+    const calls = callsAfter.slice(0, callsAfter.length - callsBefore);
     const accepted = calls.filter((c) => c.outcome === 'accepted');
     assert.equal(accepted.length, 1, JSON.stringify(calls, null, 1));
     assert.deepEqual(accepted[0]?.pushed, [`${registry.host}/app:latest`]);
@@ -420,7 +419,7 @@ describe('registry payloads, autoredeploy and callbacks, with a real registry', 
     assert.equal(String(body.description), `Redeploy failed: ${ended.reason}`.slice(0, 255));
     const recorded = await until('the callback result', async () => {
       const [delivery] = await deliveries(service.id, hook.webhook.id);
-      return delivery?.callbackResult ? delivery : null;
+      return delivery?.callbackResult ? delivery : undefined;
     });
     assert.equal(recorded.callbackResult, 'sent (200)');
     assert.equal(recorded.payloadKind, 'dockerhub');
@@ -441,7 +440,7 @@ describe('registry payloads, autoredeploy and callbacks, with a real registry', 
     await waitForActionEnd(server, (call.body.action as { id: string }).id);
     const recorded = await until('the callback result', async () => {
       const [delivery] = await deliveries(service.id, hook.webhook.id);
-      return delivery?.callbackResult ? delivery : null;
+      return delivery?.callbackResult ? delivery : undefined;
     });
     assert.match(recorded.callbackResult ?? '', /^not sent: refused by policy: /);
     assert.equal(receiver.received.length, before, 'nothing reached the receiver');

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor as poll } from './test-engine.js';
 
 export interface ReceivedCallback {
   method: string;
@@ -48,19 +49,12 @@ export async function startCallbackReceiver(): Promise<CallbackReceiver> {
   return {
     host: `127.0.0.1:${port}`,
     received,
-    async waitFor(path, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = received.find((r) => r.path === path);
-        if (found) return found;
-        if (Date.now() > deadline) {
-          throw new Error(
-            `no callback to ${path} within ${timeoutMs} ms; got ${JSON.stringify(received.map((r) => r.path))}`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
+    waitFor: (path, timeoutMs = 30_000) =>
+      poll(`a callback to ${path}`, () => received.find((r) => r.path === path), timeoutMs).catch(
+        (error: Error) => {
+          throw new Error(`${error.message}; got ${JSON.stringify(received.map((r) => r.path))}`);
+        },
+      ),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -11,7 +11,10 @@ import path from 'node:path';
 import {
   buildAndPushTestImage,
   freePort,
+  pushTestImage,
   testDocker,
+  waitFor,
+  type PushedTestImage,
   type TestImageOptions,
 } from './test-engine.js';
 
@@ -81,18 +84,19 @@ export async function startOwnRegistry(notifyUrl: string): Promise<OwnRegistry> 
   }
 }
 
+/** Whether the registry answers /v2/ within 15 s; false as soon as it exited. */
 async function answers(host: string, child: ChildProcess): Promise<boolean> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline && child.exitCode === null) {
-    try {
+  const outcome = await waitFor(
+    `docker-registry to answer on ${host}`,
+    async () => {
+      if (child.exitCode !== null) return 'exited';
+      // Throws while nothing listens yet: waitFor polls again.
       const response = await fetch(`http://${host}/v2/`);
-      if (response.status === 200) return true;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
+      return response.status === 200 ? 'up' : undefined;
+    },
+    15_000,
+  ).catch(() => 'timed out');
+  return outcome === 'up';
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
@@ -103,13 +107,6 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   clearTimeout(timer);
 }
 
-export interface PushedImage {
-  /** host/repo:tag */
-  ref: string;
-  digest: string;
-  imageId: string;
-}
-
 /**
  * Builds a test image (buildAndPushTestImage: it also lands in the shared test
  * registry), tags it `${host}/${repo}:${tag}` and pushes it to `host`.
@@ -117,63 +114,23 @@ export interface PushedImage {
 export async function buildAndPushTo(
   host: string,
   options: TestImageOptions,
-): Promise<PushedImage> {
+): Promise<PushedTestImage> {
   const built = await buildAndPushTestImage(options);
   const repo = `${host}/${options.repo}`;
   return tagAndPush(built.ref, repo, options.tag);
 }
 
 /** Tags an image of the test engine as `repo:tag` and pushes it; returns the pushed digest. */
-export async function tagAndPush(source: string, repo: string, tag: string): Promise<PushedImage> {
-  const docker = testDocker();
-  await docker.getImage(source).tag({ repo, tag });
-  const ref = `${repo}:${tag}`;
-  const serveraddress = repo.slice(0, repo.indexOf('/'));
-  const stream = (await docker.getImage(ref).push({
-    authconfig: { serveraddress },
-  })) as NodeJS.ReadableStream;
-  const events = await readProgress(stream);
-  const failure = events.find((e) => e.error || e.errorDetail);
-  if (failure) {
-    throw new Error(
-      `docker push of ${ref} failed: ${failure.errorDetail?.message ?? failure.error ?? ''}`,
-    );
-  }
-  const digest = events.map((e) => e.aux?.Digest).find((d): d is string => Boolean(d));
-  if (!digest) throw new Error(`docker push of ${ref} reported no digest`);
-  const image = (await docker.getImage(ref).inspect()) as { Id: string };
-  return { ref, digest, imageId: image.Id };
+export async function tagAndPush(
+  source: string,
+  repo: string,
+  tag: string,
+): Promise<PushedTestImage> {
+  await tagImage(source, repo, tag);
+  return pushTestImage(`${repo}:${tag}`);
 }
 
 /** Tags an image of the test engine under another name, pushing nothing. */
 export async function tagImage(source: string, repo: string, tag: string): Promise<void> {
   await testDocker().getImage(source).tag({ repo, tag });
-}
-
-interface ProgressEvent {
-  error?: string;
-  errorDetail?: { message?: string };
-  aux?: { Digest?: string };
-}
-
-function readProgress(stream: NodeJS.ReadableStream): Promise<ProgressEvent[]> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    stream.on('data', (chunk: Buffer | string) => (text += chunk.toString()));
-    stream.on('error', reject);
-    stream.on('end', () =>
-      resolve(
-        text
-          .split('\n')
-          .filter((line) => line.trim())
-          .map((line) => {
-            try {
-              return JSON.parse(line) as ProgressEvent;
-            } catch {
-              return {};
-            }
-          }),
-      ),
-    );
-  });
 }

@@ -114,6 +114,19 @@ export async function waitForActionEnd(
   }
 }
 
+/** Waits until the service has no Pending or In progress action, so nothing runs past a test. */
+export async function settleActions(server: ApiClient, serviceId: string): Promise<void> {
+  const { body } = await server.api<{ actions?: { id: string; state: string }[] }>(
+    'GET',
+    `/api/v1/actions?service=${serviceId}`,
+  );
+  for (const action of body.actions ?? []) {
+    if (action.state === 'Pending' || action.state === 'In progress') {
+      await waitForActionEnd(server, action.id);
+    }
+  }
+}
+
 /** Names of every container on the test engine, transient ones included. */
 export async function allContainerNames(): Promise<string[]> {
   const list = await testDocker().listContainers({ all: true });

@@ -113,7 +113,7 @@ export interface TestImageOptions {
 }
 
 export interface PushedTestImage {
-  /** registry/repo:tag */
+  /** host/repo:tag: the shared test registry's, or another's (pushTestImage). */
   ref: string;
   digest: string;
   imageId: string;
@@ -172,8 +172,19 @@ export async function buildAndPushTestImage(options: TestImageOptions): Promise<
     );
   }
 
+  return pushTestImage(ref);
+}
+
+/**
+ * Pushes an image of the test engine, `ref` (host/repo:tag), to the registry
+ * its reference names (no TLS, no auth): the shared test registry or another.
+ * Returns the digest the push reported and the image id.
+ */
+export async function pushTestImage(ref: string): Promise<PushedTestImage> {
+  const docker = testDocker();
+  const serveraddress = ref.slice(0, ref.indexOf('/'));
   const push = (await docker.getImage(ref).push({
-    authconfig: { serveraddress: registry },
+    authconfig: { serveraddress },
   })) as NodeJS.ReadableStream;
   const pushed = await progress(push);
   const pushError = pushed.find((e) => e.error || e.errorDetail);
