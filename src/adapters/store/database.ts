@@ -143,6 +143,8 @@ export type RegistryCallRow = Selectable<RegistryCallsTable>;
 export const WEBHOOK_ACTIVE_NAME_INDEX = 'webhooks_service_id_name_active_uq';
 export const ACTION_PENDING_TYPE_INDEX = 'actions_service_id_type_pending_uq';
 /** Replaces ACTION_PENDING_TYPE_INDEX from migration 0002: only redeploys coalesce; scale actions queue. */
+export const ACTION_PENDING_REDEPLOY_INDEX = 'actions_service_id_pending_redeploy_uq';
 /** Idempotency: one delivery per sender's delivery key and handler (migration 0003). */
 export const DELIVERY_KEY_INDEX = 'deliveries_webhook_id_delivery_key_uq';
-export const ACTION_PENDING_REDEPLOY_INDEX = 'actions_service_id_pending_redeploy_uq';
+/** The deliveries a Docker Hub callback reports to, by action (migration 0005). */
+export const DELIVERY_CALLBACK_INDEX = 'deliveries_action_id_callback_idx';

@@ -268,11 +268,13 @@ export class KyselyStore implements Store {
     return row ? toDelivery(row) : null;
   }
 
-  async listDeliveriesForAction(actionId: string): Promise<Delivery[]> {
+  async listCallbackDeliveries(actionId: string): Promise<Delivery[]> {
+    // Both terms, as in the partial index DELIVERY_CALLBACK_INDEX's WHERE clause.
     const rows = await this.#db
       .selectFrom('deliveries')
       .selectAll()
       .where('action_id', '=', actionId)
+      .where('callback_url', 'is not', null)
       .orderBy('received_at')
       .orderBy('id')
       .execute();

@@ -128,8 +128,8 @@ class Statements {
 }
 
 /**
- * State and type are written out, not bound: SQLite uses a partial index
- * (the one Pending redeploy per service) only when the query names its values.
+ * State and type are written out as in the partial index's WHERE clause (the
+ * one Pending redeploy per service), so the plan never depends on bound values.
  */
 const PENDING_ACTION: Record<Action['type'], string> = {
   redeploy: `select * from actions where service_id = ? and type = 'redeploy' and state = 'Pending' order by created_at, id limit 1`,

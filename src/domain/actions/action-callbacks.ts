@@ -21,7 +21,7 @@ export class ActionCallbacks {
   async notify(action: Action): Promise<void> {
     const state = hubState(action);
     if (!state) return;
-    const deliveries = await this.deps.store.listDeliveriesForAction(action.id);
+    const deliveries = await this.deps.store.listCallbackDeliveries(action.id);
     for (const delivery of deliveries) {
       if (!delivery.callbackUrl || delivery.callbackResult !== null) continue;
       const result = await this.deps.sender.send(delivery.callbackUrl, {

@@ -78,7 +78,8 @@ export interface Store {
   /** Newest first. */
   listDeliveries(webhookId: string, limit: number): Promise<Delivery[]>;
   findDeliveryByKey(webhookId: string, deliveryKey: string): Promise<Delivery | null>;
-  listDeliveriesForAction(actionId: string): Promise<Delivery[]>;
+  /** The action's deliveries that carry a callback URL (Docker Hub's), oldest first. */
+  listCallbackDeliveries(actionId: string): Promise<Delivery[]>;
   setDeliveryCallbackResult(id: string, result: string): Promise<void>;
   /** Deletes deliveries (and registry calls) received before `before`; returns how many. */
   pruneDeliveries(before: string): Promise<number>;
