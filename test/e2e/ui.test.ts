@@ -57,6 +57,18 @@ function collectPageErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Waits until the page's HTML no longer holds text: a closed dialog leaves the DOM one
+ * render after it stops showing, so reading the page at once can still find it.
+ */
+async function goneFromPage(page: Page, text: string, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while ((await page.content()).includes(text)) {
+    if (Date.now() > deadline) assert.fail(what);
+    await page.waitForTimeout(50);
+  }
+}
+
 describe('web UI', () => {
   let server: TestServer;
   let browser: Browser;
@@ -189,7 +201,7 @@ describe('web UI', () => {
     const handlerRow = page.getByRole('row').filter({ hasText: 'ci build' });
     await handlerRow.getByText('Redeploy').waitFor();
     await handlerRow.getByText('never').waitFor();
-    assert.ok(!(await page.content()).includes(url), 'the URL is gone with the modal');
+    await goneFromPage(page, url, 'the URL is gone with the modal');
 
     // Activity: follow live, then call the URL from outside the browser.
     await serviceTab(page, 'Activity').click();
@@ -288,7 +300,7 @@ describe('web UI', () => {
     await screenshot(page, 'webhook-created-signed-1280');
     await signedModal.getByRole('button', { name: 'Done' }).click();
     await signedModal.waitFor({ state: 'hidden' });
-    assert.ok(!(await page.content()).includes(secret), 'the secret is gone with the modal');
+    await goneFromPage(page, secret, 'the secret is gone with the modal');
     const signedRow = page.getByRole('row').filter({ hasText: 'signed build' });
     await signedRow.getByText('signed', { exact: true }).waitFor();
     await signedRow.getByText('passes body', { exact: true }).waitFor();
