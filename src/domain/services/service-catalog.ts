@@ -27,8 +27,7 @@ export class ServiceCatalog {
     const discovered = await engine.listServices();
     const seenAt = isoNow(clock);
     const needle = query.q?.trim().toLowerCase();
-    // One read of what is stored; a write only for a service that is new or changed, so
-    // listing (the web UI polls it) does not write a row per service every time.
+    // One read of what is stored; refresh() writes only a service that is new or changed.
     const stored = new Map(
       (await store.listServices(engineId)).map((r) => [recordKey(r.kind, r.key), r]),
     );
@@ -41,24 +40,11 @@ export class ServiceCatalog {
       ) {
         continue;
       }
-      const digest = runningDigest(found);
-      const known = stored.get(recordKey(found.kind, found.key));
-      const record =
-        known &&
-        known.name === found.name &&
-        known.imageRef === found.imageRef &&
-        known.digest === digest
-          ? known
-          : await store.upsertService({
-              id: randomUUID(),
-              engineId,
-              kind: found.kind,
-              key: found.key,
-              name: found.name,
-              seenAt,
-              imageRef: found.imageRef,
-              digest,
-            });
+      const record = await this.refresh(
+        stored.get(recordKey(found.kind, found.key)),
+        found,
+        seenAt,
+      );
       services.push(toService(record, found));
     }
     return services.sort((a, b) => a.name.localeCompare(b.name));
@@ -87,10 +73,40 @@ export class ServiceCatalog {
   async get(id: string): Promise<Service> {
     const record = await this.record(id);
     const found = await this.deps.engine.getService(record);
-    if (found) {
-      await this.deps.store.updateServiceImage(record.id, found.imageRef, runningDigest(found));
+    if (!found) return toService(record, null);
+    return toService(await this.refresh(record, found, isoNow(this.deps.clock)), found);
+  }
+
+  /**
+   * The stored record brought in line with what the engine shows. It is written (name,
+   * image, digest and lastSeenAt) only when the service is new or one of those changed, so
+   * reads that change nothing (the web UI polls the listing) do not write.
+   */
+  private async refresh(
+    known: ServiceRecord | undefined,
+    found: DiscoveredService,
+    seenAt: string,
+  ): Promise<ServiceRecord> {
+    const digest = runningDigest(found);
+    if (
+      known &&
+      known.name === found.name &&
+      known.imageRef === found.imageRef &&
+      known.digest === digest
+    ) {
+      return known;
     }
-    return toService(record, found);
+    // The known record's own row, whatever engine id it was stored under.
+    return this.deps.store.upsertService({
+      id: known?.id ?? randomUUID(),
+      engineId: known?.engineId ?? this.deps.engineId,
+      kind: found.kind,
+      key: found.key,
+      name: found.name,
+      seenAt,
+      imageRef: found.imageRef,
+      digest,
+    });
   }
 }
 

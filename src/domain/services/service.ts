@@ -8,7 +8,11 @@ export interface ServiceRecord {
   key: string;
   name: string;
   createdAt: string;
-  /** When the record was last written: first seen, or seen with another name, image or digest. */
+  /**
+   * When a listing or look-up last found the service new or changed (name, image or digest),
+   * or Hoist created it. Not a write time: redeploys (updateServiceImage) and autoredeploy
+   * switches change the row without touching it.
+   */
   lastSeenAt: string;
   /** What the engine showed last time Hoist looked: calls are matched against it without asking Docker. */
   imageRef: string | null;
