@@ -17,6 +17,16 @@ import { ENGINE_ID } from '../src/server.js';
 import { webhookRecord } from '../test/support/records.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The Node flags bin/hoist.js's shebang gives `hoist server` (read from it, so
+ * a server the bench starts another way runs with the same ones).
+ */
+export const HOIST_NODE_FLAGS: string[] = (
+  readFileSync(path.join(ROOT, 'bin/hoist.js'), 'utf8').split('\n')[0] ?? ''
+)
+  .split(/\s+/)
+  .filter((arg) => arg.startsWith('--'));
 export const HOST = '127.0.0.1';
 export const CONNECTIONS = 32;
 export const DURATION_S = 10;

@@ -159,21 +159,24 @@ threads and 32 connections for 10 s and reports through a Lua \`done()\` hook.
    is a 404). Both bodies must be the same and the medians must differ by less
    than half the smaller interquartile range.
 
-Rows 1d, 1e and 2c (bounds) run bench/bound-server.ts right after row 1, on
-stores seeded like rows 1 and 2, with the same wrk settings; see below.
+Rows 1d, 1e and 2c (bounds) run bench/bound-server.ts right after row 1, each
+on a fresh store seeded like rows 1 and 2, with the same wrk settings and
+bin/hoist.js's Node flags; see below.
 
 ## What limits rows 1 and 2
 
-Rows 1d, 1e and 2c, measured in every run, bound what any HTTP layer could
-reach here:
+Rows 1d, 1e and 2c, measured in every run, bound what Hoist could reach here
+on its stack (Node, node:http, better-sqlite3, its schema and Node flags),
+whatever its HTTP layer did:
 
 - **1d** is the least a server can do and still keep Hoist's promise (a call
   is answered only after it is committed): one prepared insert into Hoist's
   \`deliveries\` table per call, one commit per event-loop turn, no token
   look-up, bare \`node:http\`. If 1d is under three times adnanh/webhook,
-  row 1a cannot be met on this machine by any server that records each call
-  in this schema before answering; the same holds for 1b against 40% of the
-  ceiling.
+  row 1a cannot be met on this machine by a Node server that records each
+  call in this schema before answering; the same holds for 1b against 40% of
+  the ceiling. (It does not bound other languages or stores: with a free HTTP
+  layer, 1d's work alone would allow about 1 / (1/1d - 1/ceiling) calls/s.)
 - **1e** is Hoist's own call path (HookIntake on its SQLite call store: the
   token look-up, the pending-redeploy look-up, the delivery, the handler's
   counter, a savepoint each) behind bare \`node:http\`: what Hoist could reach
