@@ -57,6 +57,39 @@ export function parseImageReference(ref: string): ImageReference {
   return { repository: rest, ...splitRepository(rest), tag, digest };
 }
 
+/** Why a reference cannot be followed by tag (see `followedTag`). */
+export type UnfollowableProblem = 'empty' | 'image-id' | 'no-repository' | 'digest-only';
+
+export type FollowedTag =
+  | { ok: true; reference: ImageReference & { tag: string } }
+  | { ok: false; problem: 'empty' | 'image-id' }
+  | { ok: false; problem: 'no-repository' | 'digest-only'; reference: ImageReference };
+
+/**
+ * Whether newer images of a reference can be followed by tag, and if so the
+ * reference with the tag it follows: "latest" when it names none. Empty text,
+ * an image id, a reference with no repository and one pinned to a digest with
+ * no tag cannot be followed. A repository:tag@digest follows its tag.
+ *
+ * The webhook's push matching and the engine's pulls both decide by this, so
+ * a push the one matches is one the other redeploys. (A short hex string such
+ * as "4a1f3c" reads as a repository here; only the engine can tell whether it
+ * is an image id prefix.)
+ *
+ * @example
+ * followedTag('127.0.0.1:5000/app'); // { ok: true, reference: { ..., path: 'app', tag: 'latest' } }
+ * followedTag(`app@${digest}`); // { ok: false, problem: 'digest-only', reference: { ... } }
+ */
+export function followedTag(ref: string): FollowedTag {
+  const trimmed = ref.trim();
+  if (!trimmed) return { ok: false, problem: 'empty' };
+  if (IMAGE_ID.test(trimmed)) return { ok: false, problem: 'image-id' };
+  const reference = parseImageReference(trimmed);
+  if (!reference.repository) return { ok: false, problem: 'no-repository', reference };
+  if (reference.digest && !reference.tag) return { ok: false, problem: 'digest-only', reference };
+  return { ok: true, reference: { ...reference, tag: reference.tag ?? 'latest' } };
+}
+
 /** "team/app" -> docker.io + "team/app"; "127.0.0.1:5000/app" -> "127.0.0.1:5000" + "app". */
 function splitRepository(repository: string): { host: string; path: string } {
   const slash = repository.indexOf('/');

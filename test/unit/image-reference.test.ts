@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import {
   canonicalName,
   digestFor,
+  followedTag,
   isDigest,
   isRegistryHost,
   isRepositoryPath,
@@ -83,6 +84,70 @@ describe('canonicalName', () => {
     assert.deepEqual(canonicalName('127.0.0.1:5000', 'app'), {
       host: '127.0.0.1:5000',
       path: 'app',
+    });
+  });
+
+  it('names a host alone with an empty path, as registry credentials look hosts up', () => {
+    assert.deepEqual(canonicalName(' Index.Docker.IO ', ''), { host: 'docker.io', path: '' });
+    assert.deepEqual(canonicalName('Registry.Example.com:5000', ''), {
+      host: 'registry.example.com:5000',
+      path: '',
+    });
+  });
+});
+
+describe('followedTag', () => {
+  it('follows the tag a reference names, and "latest" when it names none', () => {
+    const cases: [string, string, string, string, string, string | null][] = [
+      ['nginx', 'nginx', 'docker.io', 'library/nginx', 'latest', null],
+      ['  nginx:1.25 ', 'nginx', 'docker.io', 'library/nginx', '1.25', null],
+      ['index.docker.io/u/app:dev', 'index.docker.io/u/app', 'docker.io', 'u/app', 'dev', null],
+      ['127.0.0.1:5000/app', '127.0.0.1:5000/app', '127.0.0.1:5000', 'app', 'latest', null],
+      [
+        `127.0.0.1:5000/app:v1@${DIGEST}`,
+        '127.0.0.1:5000/app',
+        '127.0.0.1:5000',
+        'app',
+        'v1',
+        DIGEST,
+      ],
+      // A short hex string reads as a repository: only the engine knows its image ids.
+      ['4a1f3c', '4a1f3c', 'docker.io', 'library/4a1f3c', 'latest', null],
+    ];
+    for (const [ref, repository, host, path, tag, digest] of cases) {
+      assert.deepEqual(
+        followedTag(ref),
+        { ok: true, reference: { repository, host, path, tag, digest } },
+        ref,
+      );
+    }
+  });
+
+  it('names why empty text, image ids, names without a repository and bare digests are not followed', () => {
+    assert.deepEqual(followedTag(''), { ok: false, problem: 'empty' });
+    assert.deepEqual(followedTag('   '), { ok: false, problem: 'empty' });
+    assert.deepEqual(followedTag(`sha256:${'e3'.repeat(32)}`), { ok: false, problem: 'image-id' });
+    assert.deepEqual(followedTag(` ${'e3'.repeat(32)} `), { ok: false, problem: 'image-id' });
+    assert.deepEqual(followedTag(':dev'), {
+      ok: false,
+      problem: 'no-repository',
+      reference: { repository: '', host: 'docker.io', path: '', tag: 'dev', digest: null },
+    });
+    assert.deepEqual(followedTag(`@${DIGEST}`), {
+      ok: false,
+      problem: 'no-repository',
+      reference: { repository: '', host: 'docker.io', path: '', tag: null, digest: DIGEST },
+    });
+    assert.deepEqual(followedTag(`127.0.0.1:5000/app@${DIGEST}`), {
+      ok: false,
+      problem: 'digest-only',
+      reference: {
+        repository: '127.0.0.1:5000/app',
+        host: '127.0.0.1:5000',
+        path: 'app',
+        tag: null,
+        digest: DIGEST,
+      },
     });
   });
 });

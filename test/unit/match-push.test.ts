@@ -156,6 +156,14 @@ describe('matchPush', () => {
     assert.match(outcome('  ', parsed), /this service runs no known image/);
   });
 
+  it('ignores pushes for a service whose reference names no repository', () => {
+    const parsed = registryPush('127.0.0.1:5000', 'app', 'latest');
+    assert.equal(
+      outcome(':latest', parsed),
+      'ignore: pushed 127.0.0.1:5000/app:latest; this service runs :latest, a reference that names no repository',
+    );
+  });
+
   it('matches one push among several, and names at most three of those it ignores', () => {
     const pushes = ['a', 'b', 'c', 'd', 'e'].map((tag) => ({
       host: '127.0.0.1:5000',

@@ -36,11 +36,7 @@ import type {
   RawTask,
 } from './docker-api-types.js';
 import { DEFAULT_DOCKER_HOST, createDockerClient } from './docker-client.js';
-import {
-  IMAGE_ID,
-  digestFor,
-  parseImageReference as parseImageRef,
-} from '../../domain/image-reference.js';
+import { digestFor, followedTag, parseImageReference } from '../../domain/image-reference.js';
 import { registryCredentials, type RegistryCredentials } from './registry-auth.js';
 import {
   anonymousDestinations,
@@ -410,7 +406,7 @@ export class DockerEngine implements Engine {
    */
   async createSwarmService(service: NewService): Promise<string> {
     const credentials = await this.credentialsFor(service.image);
-    const parsed = parseImageRef(service.image);
+    const parsed = parseImageReference(service.image);
     let image = service.image;
     if (!parsed.digest) {
       const digest = await this.resolveDigest(image).catch((error: unknown) => {
@@ -717,22 +713,26 @@ export class DockerEngine implements Engine {
   /** Splits a reference into the repository and tag to pull, or explains why it cannot be redeployed. */
   private async redeployableRef(imageRef: string): Promise<{ repository: string; tag: string }> {
     const ref = imageRef.trim();
-    if (!ref || IMAGE_ID.test(ref)) {
-      throw notRedeployable(ref, 'it is an image id, not a repository and tag');
+    const followed = followedTag(ref);
+    if (!followed.ok) {
+      switch (followed.problem) {
+        case 'empty':
+        case 'image-id':
+          throw notRedeployable(ref, 'it is an image id, not a repository and tag');
+        case 'no-repository':
+          throw notRedeployable(ref, 'it names no repository');
+        case 'digest-only':
+          throw notRedeployable(ref, 'it is pinned to a digest and names no tag to follow');
+      }
     }
-    const parsed = parseImageRef(ref);
-    if (!parsed.repository) throw notRedeployable(ref, 'it names no repository');
-    if (parsed.digest && !parsed.tag) {
-      throw notRedeployable(ref, 'it is pinned to a digest and names no tag to follow');
-    }
-    if (!parsed.tag && !parsed.digest && /^[0-9a-f]{6,63}$/.test(ref)) {
-      // A short hex string may be an image id prefix rather than a repository name.
+    if (/^[0-9a-f]{6,63}$/.test(ref)) {
+      // A short hex string (no tag, no digest) may be an image id prefix rather than a repository name.
       const image = await this.inspectImageOrNull(ref);
       if (image && image.Id.replace(/^sha256:/, '').startsWith(ref)) {
         throw notRedeployable(ref, 'it is an image id, not a repository and tag');
       }
     }
-    return { repository: parsed.repository, tag: parsed.tag ?? 'latest' };
+    return { repository: followed.reference.repository, tag: followed.reference.tag };
   }
 
   /** Reads a JSON-lines progress stream (pull, push, build) to its end. */

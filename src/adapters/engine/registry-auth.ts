@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { HoistError } from '../../domain/errors.js';
-import { parseImageReference as parseImageRef } from '../../domain/image-reference.js';
+import { HUB_HOST, canonicalName, parseImageReference } from '../../domain/image-reference.js';
 
 /** What the engine's X-Registry-Auth header carries (base64url JSON; docker-modem encodes it). */
 export interface RegistryAuthConfig {
@@ -34,8 +34,6 @@ export interface RegistryCredentials {
   note: string | null;
 }
 
-const HUB = 'docker.io';
-const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 /** The key `docker login` writes for Docker Hub, and the server address the engine expects. */
 const HUB_SERVER_ADDRESS = 'https://index.docker.io/v1/';
 
@@ -58,19 +56,16 @@ export function dockerConfigPath(configDir?: string): string {
   return join(dir, 'config.json');
 }
 
-/** The registry host an image reference pulls from: "docker.io" for Hub names. */
-export function registryHost(imageRef: string): string {
-  return parseImageRef(imageRef).host;
-}
-
-/** A config file key ("https://index.docker.io/v1/", "registry.example.com:5000") as a host. */
+/**
+ * A config file key ("https://index.docker.io/v1/", "registry.example.com:5000") as a host,
+ * named as `parseImageReference` names an image's registry ("docker.io" for Docker Hub).
+ */
 function keyHost(key: string): string {
   const host = key
     .trim()
     .replace(/^[a-z]+:\/\//i, '')
-    .split('/')[0]!
-    .toLowerCase();
-  return HUB_HOSTS.has(host) ? HUB : host;
+    .split('/')[0]!;
+  return canonicalName(host, '').host;
 }
 
 function text(value: unknown): string | undefined {
@@ -82,7 +77,8 @@ export async function registryCredentials(
   imageRef: string,
   configDir?: string,
 ): Promise<RegistryCredentials> {
-  const registry = registryHost(imageRef);
+  // The registry host the image pulls from: "docker.io" for Hub names.
+  const registry = parseImageReference(imageRef).host;
   const configPath = dockerConfigPath(configDir);
   const none = { registry, configPath, auth: null, note: null };
 
@@ -112,7 +108,7 @@ export async function registryCredentials(
     );
   }
 
-  const serveraddress = registry === HUB ? HUB_SERVER_ADDRESS : registry;
+  const serveraddress = registry === HUB_HOST ? HUB_SERVER_ADDRESS : registry;
   const entries = Object.entries(config.auths ?? {}).filter(([key]) => keyHost(key) === registry);
   for (const [key, entry] of entries) {
     if (!entry || typeof entry !== 'object') continue;
@@ -125,7 +121,7 @@ export async function registryCredentials(
       if (colon < 0) {
         throw new HoistError(
           'engine_error',
-          `The Docker config file ${configPath} has an "auth" for ${key} that is not base64 of user:password: log in again (docker login${registry === HUB ? '' : ` ${registry}`}).`,
+          `The Docker config file ${configPath} has an "auth" for ${key} that is not base64 of user:password: log in again (docker login${registry === HUB_HOST ? '' : ` ${registry}`}).`,
         );
       }
       username = decoded.slice(0, colon);

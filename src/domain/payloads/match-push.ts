@@ -5,7 +5,7 @@
  * "latest"). Whether the service already runs the pushed digest is for the
  * caller to decide: it knows the running digest; `push.digest` is the pushed one.
  */
-import { IMAGE_ID, canonicalName, parseImageReference } from '../image-reference.js';
+import { canonicalName, followedTag } from '../image-reference.js';
 import { describePush } from './describe-push.js';
 import type { ImagePush, ParsedPayload } from './payload.js';
 
@@ -28,19 +28,25 @@ export function matchPush(serviceImageRef: string, payload: ParsedPayload): Push
 
   const pushed = `pushed ${describePushes(payload.pushes)}`;
   const ref = serviceImageRef.trim();
-  if (!ref || IMAGE_ID.test(ref)) {
-    return ignore(
-      `${pushed}; this service runs ${ref ? `image ${ref}` : 'no known image'}, not a repository and tag`,
-    );
+  const followed = followedTag(ref);
+  if (!followed.ok) {
+    switch (followed.problem) {
+      case 'empty':
+        return ignore(`${pushed}; this service runs no known image, not a repository and tag`);
+      case 'image-id':
+        return ignore(`${pushed}; this service runs image ${ref}, not a repository and tag`);
+      case 'no-repository':
+        return ignore(`${pushed}; this service runs ${ref}, a reference that names no repository`);
+      case 'digest-only': {
+        const { host, path, digest } = followed.reference;
+        return ignore(
+          `${pushed}; this service runs ${host}/${path}@${digest}, a digest with no tag to follow`,
+        );
+      }
+    }
   }
-  const service = parseImageReference(ref);
-  const name = `${service.host}/${service.path}`;
-  if (service.digest && !service.tag) {
-    return ignore(
-      `${pushed}; this service runs ${name}@${service.digest}, a digest with no tag to follow`,
-    );
-  }
-  const tag = service.tag ?? 'latest';
+  const service = followed.reference;
+  const tag = service.tag;
   for (const push of payload.pushes) {
     const pushedName = canonicalName(push.host, push.path);
     if (
@@ -51,7 +57,7 @@ export function matchPush(serviceImageRef: string, payload: ParsedPayload): Push
       return { outcome: 'match', push };
     }
   }
-  return ignore(`${pushed}; this service runs ${name}:${tag}`);
+  return ignore(`${pushed}; this service runs ${service.host}/${service.path}:${tag}`);
 }
 
 /** What a call does to one service: nothing (and why), or a redeploy expecting a digest or not. */
