@@ -5,7 +5,7 @@
  * access log. Run as its own process: `node --import tsx bench/bound-server.ts
  * <intake|insert> <store file> <port>`.
  *
- * - intake: each call goes through Hoist's own HookIntake on its SQLite call
+ * - intake: each call goes through Hoist's own CallIntake on its SQLite call
  *   store (token look-up, coalescing, delivery, counter; group commit).
  * - insert: each call is one delivery insert, prepared once, on a connection
  *   opened with Hoist's settings; one commit per event-loop turn; the token
@@ -17,7 +17,8 @@ import { openSqliteConnection, openSqliteStores } from '../src/adapters/store/op
 import type { DeliveryRow } from '../src/adapters/store/database.js';
 import { deliveryRow } from '../src/adapters/store/rows.js';
 import { systemClock } from '../src/domain/clock.js';
-import { HookIntake, type IncomingCall } from '../src/domain/webhooks/hook-intake.js';
+import { CallIntake } from '../src/domain/calls/call-intake.js';
+import type { IncomingCall } from '../src/domain/calls/incoming-call.js';
 import { deliveryRecord } from '../test/support/records.js';
 
 const [mode, file, portArg] = process.argv.slice(2);
@@ -57,7 +58,7 @@ function insertOnly(): Take {
   if (!handler) throw new Error(`${file} has no webhook handler: seed it first`);
   const rowOf = (call: IncomingCall) =>
     deliveryRow(
-      // A new record id and now, as HookIntake records a call; an accepted call, empty body.
+      // A new record id and now, as CallIntake records a call; an accepted call, empty body.
       deliveryRecord(handler.id, handler.service_id, {
         remoteAddress: call.remoteAddress,
         userAgent: call.userAgent,
@@ -99,8 +100,13 @@ function insertOnly(): Take {
 
 async function throughIntake(): Promise<Take> {
   const { calls } = await openSqliteStores(file as string);
-  const intake = new HookIntake({ store: calls, clock: systemClock, onEnqueued: () => {} });
-  return (token, call) => intake.receive(token, call);
+  const intake = new CallIntake({
+    store: calls,
+    clock: systemClock,
+    engineId: 'local',
+    onEnqueued: () => {},
+  });
+  return (token, call) => intake.receive('hook', token, call);
 }
 
 const take = mode === 'insert' ? insertOnly() : await throughIntake();

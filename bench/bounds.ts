@@ -137,7 +137,7 @@ export async function bounds(base: IngestBaselines | null): Promise<Row[]> {
         ratio: vs(intake.result, base),
         target: 'reference for 1a and 1b',
         verdict: 'n/a',
-        notes: `${reachable(intake.result, base)} for Hoist's call path (HookIntake on its SQLite call store: look-up, coalescing, delivery, counter) without Fastify, routes, hooks or access log`,
+        notes: `${reachable(intake.result, base)} for Hoist's call path (CallIntake on its SQLite call store: look-up, coalescing, delivery, counter) without Fastify, routes, hooks or access log`,
       },
       {
         name: "2c Hoist's intake, many tokens, bare node:http",

@@ -177,7 +177,7 @@ whatever its HTTP layer did:
   call in this schema before answering; the same holds for 1b against 40% of
   the ceiling. (It does not bound other languages or stores: with a free HTTP
   layer, 1d's work alone would allow about 1 / (1/1d - 1/ceiling) calls/s.)
-- **1e** is Hoist's own call path (HookIntake on its SQLite call store: the
+- **1e** is Hoist's own call path (CallIntake on its SQLite call store: the
   token look-up, the pending-redeploy look-up, the delivery, the handler's
   counter, a savepoint each) behind bare \`node:http\`: what Hoist could reach
   with a free HTTP layer. The gap between 1e and row 1 is what Fastify,

@@ -9,7 +9,7 @@ import { DockerEngine } from './adapters/engine/docker-engine.js';
 import { systemClock } from './domain/clock.js';
 import { ServiceCatalog } from './domain/services/service-catalog.js';
 import { WebhookHandlers } from './domain/webhooks/webhook-handlers.js';
-import { HookIntake } from './domain/webhooks/hook-intake.js';
+import { CallIntake } from './domain/calls/call-intake.js';
 import { Actions } from './domain/actions/actions.js';
 import { ActionWorker } from './domain/actions/action-worker.js';
 import { StandaloneRedeploy } from './domain/actions/redeploy.js';
@@ -21,7 +21,6 @@ import { ActionEvents } from './domain/actions/action-events.js';
 import type { Action } from './domain/actions/action.js';
 import { ServiceProvisioning } from './domain/services/service-provisioning.js';
 import { Registries } from './domain/registries/registries.js';
-import { RegistryIntake } from './domain/registries/registry-intake.js';
 import { ActionCallbacks } from './domain/actions/action-callbacks.js';
 import { DeliveryRetention } from './domain/webhooks/delivery-retention.js';
 import { HttpCallbackSender } from './adapters/callbacks/http-callback-sender.js';
@@ -131,8 +130,7 @@ export async function startServer(
     catalog,
     provisioning: new ServiceProvisioning({ store, engine, catalog, engineId: ENGINE_ID, clock }),
     webhooks: new WebhookHandlers({ store, catalog, clock, publicUrl: config.publicUrl }),
-    intake: new HookIntake({ store: calls, clock, onEnqueued }),
-    registryIntake: new RegistryIntake({ store, clock, engineId: ENGINE_ID, onEnqueued }),
+    intake: new CallIntake({ store: calls, clock, engineId: ENGINE_ID, onEnqueued }),
     registries: new Registries({ store, clock, publicUrl: config.publicUrl }),
     actions: new Actions({ store, catalog, clock, onEnqueued }),
     events,

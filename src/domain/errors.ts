@@ -13,7 +13,6 @@ export type ErrorCode =
   | 'service_busy'
   | 'webhook_not_found'
   | 'webhook_name_taken'
-  | 'webhook_revoked'
   | 'action_not_found'
   | 'engine_unavailable'
   | 'engine_error'

@@ -1,12 +1,11 @@
 import type { Actions } from '../domain/actions/actions.js';
 import type { Registries } from '../domain/registries/registries.js';
-import type { RegistryIntake } from '../domain/registries/registry-intake.js';
 import type { ActionEvents } from '../domain/actions/action-events.js';
 import type { ApiTokens } from '../domain/auth/api-tokens.js';
 import type { EngineStatus } from '../domain/engines/engine-status.js';
 import type { ServiceCatalog } from '../domain/services/service-catalog.js';
 import type { ServiceProvisioning } from '../domain/services/service-provisioning.js';
-import type { HookIntake } from '../domain/webhooks/hook-intake.js';
+import type { CallIntake } from '../domain/calls/call-intake.js';
 import type { WebhookHandlers } from '../domain/webhooks/webhook-handlers.js';
 import type { RateLimiter } from '../domain/rate-limiter.js';
 import type { FastifyBaseLogger } from 'fastify';
@@ -19,10 +18,10 @@ export interface AppDeps {
   catalog: ServiceCatalog;
   provisioning: ServiceProvisioning;
   webhooks: WebhookHandlers;
-  intake: HookIntake;
+  /** The public call path: handler and registry endpoint calls. */
+  intake: CallIntake;
   actions: Actions;
   registries: Registries;
-  registryIntake: RegistryIntake;
   /** Live news of actions, for GET /api/v1/events. */
   events: ActionEvents;
   engines: () => Promise<EngineStatus[]>;

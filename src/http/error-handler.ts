@@ -9,7 +9,6 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   service_not_found: 404,
   webhook_not_found: 404,
-  webhook_revoked: 404,
   action_not_found: 404,
   webhook_name_taken: 409,
   service_exists: 409,

@@ -47,7 +47,7 @@ export function webhookRecord(
 
 /**
  * A delivery record of a call of the handler: an accepted call with an empty
- * body from 192.0.2.1, received now, with a record id (as HookIntake makes
+ * body from 192.0.2.1, received now, with a record id (as CallIntake makes
  * them), unless overridden. The id and time are only made when not given.
  */
 export function deliveryRecord(

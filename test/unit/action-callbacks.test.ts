@@ -2,7 +2,7 @@
  * Docker Hub's callback: when an action ends, each delivery that brought a
  * callback_url (the one that queued the action and those that joined it) is
  * told the outcome once, in Docker Hub's words, and the result is kept with
- * the delivery. Real SQLite store and HookIntake; a fake CallbackSender.
+ * the delivery. Real SQLite store and CallIntake; a fake CallbackSender.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -10,7 +10,8 @@ import { ActionCallbacks } from '../../src/domain/actions/action-callbacks.js';
 import type { Action, ActionState } from '../../src/domain/actions/action.js';
 import type { Logger } from '../../src/domain/logger.js';
 import type { CallbackResult, CallbackSender } from '../../src/domain/ports/callback-sender.js';
-import { HookIntake, type IncomingCall } from '../../src/domain/webhooks/hook-intake.js';
+import { CallIntake } from '../../src/domain/calls/call-intake.js';
+import type { IncomingCall } from '../../src/domain/calls/incoming-call.js';
 import { FakeClock } from '../support/fake-engine.js';
 import { dockerHubPayload, fakeDigest } from '../support/registry-payloads.js';
 import {
@@ -62,7 +63,12 @@ async function fixture(sender = new FakeSender()) {
   });
   const created = await handlers.create(service.id, { name: 'docker hub' });
   const token = hookToken(created.url);
-  const intake = new HookIntake({ store: calls, clock, onEnqueued: () => undefined });
+  const intake = new CallIntake({
+    store: calls,
+    clock,
+    engineId: 'local',
+    onEnqueued: () => undefined,
+  });
   const logger = new MemoryLogger();
   const callbacks = new ActionCallbacks({
     store,
@@ -80,7 +86,7 @@ async function fixture(sender = new FakeSender()) {
       body: Buffer.from(JSON.stringify(dockerHubPayload('hoisttest/app', 'latest', callbackUrl))),
       headers: {},
     };
-    const outcome = await intake.receive(token, incoming);
+    const outcome = await intake.receive('hook', token, incoming);
     if (outcome.kind === 'enqueued') return outcome.action.id;
     if (outcome.kind === 'duplicate' && outcome.action) return outcome.action.id;
     assert.fail(JSON.stringify(outcome));

@@ -183,13 +183,13 @@ describe('SQLite store', () => {
       assert.deepEqual(await store.getWebhook(hook.id), expected);
       assert.deepEqual(await store.listWebhooks(svc.id), [expected]);
       assert.deepEqual(await store.findActiveWebhookByName(svc.id, 'ci'), expected);
-      assert.deepEqual(await store.findWebhookByTokenHash(tokenHash), {
+      assert.deepEqual(await store.findActiveWebhookByTokenHash(tokenHash), {
         ...expected,
         signingSecret,
       });
       assert.equal(await store.getWebhook(randomUUID()), null);
       assert.equal(await store.findActiveWebhookByName(svc.id, 'other'), null);
-      assert.equal(await store.findWebhookByTokenHash('nope'), null);
+      assert.equal(await store.findActiveWebhookByTokenHash('nope'), null);
     });
 
     it('looks token hashes up through the unique index, never a scan', () => {
@@ -221,8 +221,8 @@ describe('SQLite store', () => {
       found = await store.getWebhook(hook.id);
       assert.equal(found?.revokedAt, at(40));
       assert.equal(await store.findActiveWebhookByName(svc.id, 'ci'), null);
-      // Still found by its hash, so the caller can tell it is revoked.
-      assert.equal((await store.findWebhookByTokenHash(hook.tokenHash))?.revokedAt, at(40));
+      // A revoked handler is no longer found by its hash: a call of it is answered as unknown.
+      assert.equal(await store.findActiveWebhookByTokenHash(hook.tokenHash), null);
     });
 
     it('rejects a second active handler with the same name, and allows it once revoked', async () => {
@@ -663,7 +663,7 @@ describe('SQLite store', () => {
       store = await openSqliteStore(file);
 
       assert.deepEqual(await store.getService(svc.id), svc);
-      assert.equal((await store.findWebhookByTokenHash(hook.tokenHash))?.id, hook.id);
+      assert.equal((await store.findActiveWebhookByTokenHash(hook.tokenHash))?.id, hook.id);
       assert.deepEqual(await store.getAction(act.id), act);
       assert.deepEqual(await store.getActionLog(act.id), [{ seq: 1, at: at(1), message: 'hello' }]);
       // The unique indexes still hold after reopening.

@@ -85,7 +85,7 @@ describe('WebhookHandlers', () => {
     assert.equal(webhook.revokedAt, null);
     assert.equal(webhook.lastCalledAt, null);
     assert.equal(webhook.createdAt, f.clock.now().toISOString());
-    assert.deepEqual(await f.store.findWebhookByTokenHash(hashSecretToken(token)), {
+    assert.deepEqual(await f.store.findActiveWebhookByTokenHash(hashSecretToken(token)), {
       ...webhook,
       signingSecret: null,
     });

@@ -1,7 +1,5 @@
 /**
- * The Store port on Kysely. Queries stay in portable SQL (no dialect-only
- * functions; `on conflict`, `returning` and `not exists` work on SQLite and
- * PostgreSQL), so a PostgreSQL dialect only needs a different Kysely instance.
+ * The Store port on Kysely over SQLite.
  *
  * A KyselyStore built on a Kysely `Transaction` is the `tx` that
  * `transaction(fn)` hands to fn: the same class, bound to the transaction.
@@ -22,6 +20,7 @@ import type { Database } from './database.js';
 import {
   actionRow,
   deliveryRow,
+  registryCallRow,
   toAction,
   toActionUpdate,
   toApiToken,
@@ -212,16 +211,6 @@ export class KyselyStore implements Store {
     return row ? toWebhook(row) : null;
   }
 
-  async findWebhookByTokenHash(tokenHash: string): Promise<(Webhook & WebhookSecrets) | null> {
-    // An equality lookup on the unique index webhooks_token_hash_uq.
-    const row = await this.#db
-      .selectFrom('webhooks')
-      .selectAll()
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
-    return row ? { ...toWebhook(row), signingSecret: row.signing_secret } : null;
-  }
-
   async findActiveWebhookByTokenHash(
     tokenHash: string,
   ): Promise<(Webhook & WebhookSecrets) | null> {
@@ -338,11 +327,12 @@ export class KyselyStore implements Store {
     return row ? toRegistry(row) : null;
   }
 
-  async findRegistryByTokenHash(tokenHash: string): Promise<Registry | null> {
+  async findActiveRegistryByTokenHash(tokenHash: string): Promise<Registry | null> {
     const row = await this.#db
       .selectFrom('registries')
       .selectAll()
       .where('token_hash', '=', tokenHash)
+      .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return row ? toRegistry(row) : null;
   }
@@ -357,20 +347,7 @@ export class KyselyStore implements Store {
   }
 
   async insertRegistryCall(call: RegistryCall): Promise<void> {
-    await this.#db
-      .insertInto('registry_calls')
-      .values({
-        id: call.id,
-        registry_id: call.registryId,
-        received_at: call.receivedAt,
-        remote_address: call.remoteAddress,
-        delivery_key: call.deliveryKey,
-        pushed: JSON.stringify(call.pushed),
-        outcome: call.outcome,
-        reason: call.reason,
-        action_ids: JSON.stringify(call.actionIds),
-      })
-      .execute();
+    await this.#db.insertInto('registry_calls').values(registryCallRow(call)).execute();
   }
 
   async findRegistryCallByKey(

@@ -133,6 +133,20 @@ export function toRegistry(row: RegistryRow): Registry {
   };
 }
 
+export function registryCallRow(call: RegistryCall): RegistryCallRow {
+  return {
+    id: call.id,
+    registry_id: call.registryId,
+    received_at: call.receivedAt,
+    remote_address: call.remoteAddress,
+    delivery_key: call.deliveryKey,
+    pushed: JSON.stringify(call.pushed),
+    outcome: call.outcome,
+    reason: call.reason,
+    action_ids: JSON.stringify(call.actionIds),
+  };
+}
+
 export function toRegistryCall(row: RegistryCallRow): RegistryCall {
   return {
     id: row.id,

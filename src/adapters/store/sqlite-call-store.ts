@@ -1,7 +1,8 @@
 /**
- * The public call path's store on SQLite: the CallStore port with prepared
- * statements on better-sqlite3, and one commit for every call that arrived in
- * the same turn of the event loop (group commit).
+ * The public call path's store on SQLite (handler and registry endpoint calls
+ * alike): the CallStore port with prepared statements on better-sqlite3, and
+ * one commit for every call that arrived in the same turn of the event loop
+ * (group commit).
  *
  * Why not the Kysely store: a profile of the call path showed Kysely building,
  * compiling and preparing each query, and one commit per call; bench row 1
@@ -18,16 +19,27 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Action } from '../../domain/actions/action.js';
 import type { ActionPatch, CallStore, CallTx } from '../../domain/ports/store.js';
+import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
 import type { ServiceRecord } from '../../domain/services/service.js';
 import type { Delivery } from '../../domain/webhooks/delivery.js';
 import type { Webhook, WebhookSecrets } from '../../domain/webhooks/webhook.js';
-import type { ActionRow, DeliveryRow, ServiceRow, WebhookRow } from './database.js';
+import type {
+  ActionRow,
+  DeliveryRow,
+  RegistryCallRow,
+  RegistryRow,
+  ServiceRow,
+  WebhookRow,
+} from './database.js';
 import {
   actionRow,
   deliveryRow,
+  registryCallRow,
   toAction,
   toActionUpdate,
   toDelivery,
+  toRegistry,
+  toRegistryCall,
   toService,
   toWebhook,
 } from './rows.js';
@@ -102,6 +114,10 @@ class Statements {
 
   get<Row>(sql: string, ...params: unknown[]): Row | undefined {
     return this.#prepare(sql).get(...params) as Row | undefined;
+  }
+
+  all<Row>(sql: string, ...params: unknown[]): Row[] {
+    return this.#prepare(sql).all(...params) as Row[];
   }
 
   run(sql: string, ...params: unknown[]): void {
@@ -245,5 +261,37 @@ class GroupTx implements CallTx {
       at,
       id,
     );
+  }
+
+  async findActiveRegistryByTokenHash(tokenHash: string): Promise<Registry | null> {
+    const row = this.sql.get<RegistryRow>(
+      'select * from registries where token_hash = ? and revoked_at is null',
+      tokenHash,
+    );
+    return row ? toRegistry(row) : null;
+  }
+
+  async findRegistryCallByKey(
+    registryId: string,
+    deliveryKey: string,
+  ): Promise<RegistryCall | null> {
+    const row = this.sql.get<RegistryCallRow>(
+      'select * from registry_calls where registry_id = ? and delivery_key = ?',
+      registryId,
+      deliveryKey,
+    );
+    return row ? toRegistryCall(row) : null;
+  }
+
+  async insertRegistryCall(call: RegistryCall): Promise<void> {
+    this.sql.insert('registry_calls', registryCallRow(call));
+  }
+
+  async listAutoredeployServices(engineId: string): Promise<ServiceRecord[]> {
+    const rows = this.sql.all<ServiceRow>(
+      'select * from services where engine_id = ? and autoredeploy = 1 order by name',
+      engineId,
+    );
+    return rows.map(toService);
   }
 }

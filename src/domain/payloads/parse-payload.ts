@@ -10,6 +10,7 @@
  * The body must be valid UTF-8. Nothing here throws, whatever the input.
  */
 import { headerReader } from '../request-headers.js';
+import { mediaType } from './media-type.js';
 import { parseDockerHubPayload } from './docker-hub-payload.js';
 import { parseGitHubPackageEvent } from './github-package-payload.js';
 import type { ParsedPayload } from './payload.js';
@@ -52,11 +53,6 @@ export function parsePayload(request: PayloadRequest): ParsedPayload {
     // A payload Hoist cannot read is a plain trigger; the checks above make this unreachable.
   }
   return { kind: 'plain', pushes: [], ignoredEvents: 0, deliveryKey: headerKey, callbackUrl: null };
-}
-
-function mediaType(contentType: string | null | undefined): string {
-  if (typeof contentType !== 'string') return '';
-  return (contentType.split(';')[0] ?? '').trim().toLowerCase();
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

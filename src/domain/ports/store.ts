@@ -1,7 +1,7 @@
 /**
  * The store port: persistence the domain needs, in the domain's words. The
- * Kysely adapter implements it on SQLite (default) and PostgreSQL. Times are
- * ISO-8601 UTC strings; ids are UUIDs made by the caller.
+ * Kysely adapter implements it on SQLite, the only database Hoist runs on.
+ * Times are ISO-8601 UTC strings; ids are UUIDs made by the caller.
  */
 import type { Action, ActionLogEntry, ActionState } from '../actions/action.js';
 import type { ApiToken } from '../auth/api-token.js';
@@ -63,8 +63,6 @@ export interface Store {
   listWebhooks(serviceId: string): Promise<Webhook[]>;
   /** Active (not revoked) handler with this name in this service, if any. */
   findActiveWebhookByName(serviceId: string, name: string): Promise<Webhook | null>;
-  /** Looks the handler up by its token's hash (an index), revoked or not. */
-  findWebhookByTokenHash(tokenHash: string): Promise<(Webhook & WebhookSecrets) | null>;
   /**
    * The handler a call names, or null when its token is unknown or revoked. The query
    * leaves revoked handlers out, so both come back alike (no row, no mapping) and take the
@@ -87,7 +85,8 @@ export interface Store {
   insertRegistry(registry: Registry & { tokenHash: string }): Promise<void>;
   listRegistries(): Promise<Registry[]>;
   getRegistry(id: string): Promise<Registry | null>;
-  findRegistryByTokenHash(tokenHash: string): Promise<Registry | null>;
+  /** As findActiveWebhookByTokenHash: revoked endpoints are left out by the query. */
+  findActiveRegistryByTokenHash(tokenHash: string): Promise<Registry | null>;
   revokeRegistry(id: string, at: string): Promise<void>;
   insertRegistryCall(call: RegistryCall): Promise<void>;
   findRegistryCallByKey(registryId: string, deliveryKey: string): Promise<RegistryCall | null>;
@@ -121,7 +120,10 @@ export type ActionQueueStore = Pick<
   'findPendingAction' | 'insertAction' | 'appendActionLog' | 'updateAction'
 >;
 
-/** What taking a webhook call does inside its transaction: the part of the store HookIntake uses. */
+/**
+ * What taking a call of a secret URL (a handler's or a registry endpoint's)
+ * does inside its transaction: the part of the store CallIntake uses.
+ */
 export interface CallTx
   extends
     ActionQueueStore,
@@ -133,6 +135,10 @@ export interface CallTx
       | 'getService'
       | 'insertDelivery'
       | 'markWebhookCalled'
+      | 'findActiveRegistryByTokenHash'
+      | 'findRegistryCallByKey'
+      | 'insertRegistryCall'
+      | 'listAutoredeployServices'
     > {}
 
 /**

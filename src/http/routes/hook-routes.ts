@@ -1,18 +1,31 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { UNKNOWN_HOOK_MESSAGE, type IncomingCall } from '../../domain/webhooks/hook-intake.js';
-import { UNKNOWN_REGISTRY_MESSAGE } from '../../domain/registries/registry-intake.js';
+import type { CallKind } from '../../domain/calls/call-endpoint.js';
+import { UNKNOWN_TOKEN_CODE, type CallOutcomes } from '../../domain/calls/call-intake.js';
+import type { IncomingCall } from '../../domain/calls/incoming-call.js';
 import type { Action } from '../../domain/actions/action.js';
-import { isHoistError, RateLimitedError } from '../../domain/errors.js';
+import { type ErrorCode, isHoistError, RateLimitedError } from '../../domain/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { ErrorBody } from '../schemas/error-schema.js';
 import { ActionRef, CallAnswer, Enqueued } from '../schemas/action-schema.js';
 import { actionUrl } from '../presenters.js';
 import { sendError } from '../error-handler.js';
 import { RateLimiter } from '../../domain/rate-limiter.js';
+import { SECRET_URL_PREFIXES } from '../redact.js';
 
 export const HOOK_BODY_LIMIT = 1024 * 1024;
+
+// Built from the list redactPath redacts, so no secret URL escapes it.
+const HOOK_URL = `${SECRET_URL_PREFIXES.hooks}/:token`;
+const SCALE_HOOK_URL = `${SECRET_URL_PREFIXES.hooks}/:token/:count`;
+const REGISTRY_URL = `${SECRET_URL_PREFIXES.registryEvents}/:token`;
+
+/** The 404 code each kind of URL has always answered for an unknown or revoked token. */
+const NOT_FOUND_CODE: Record<CallKind, ErrorCode> = {
+  hook: 'webhook_not_found',
+  registry: 'not_found',
+};
 
 /**
  * The public, unauthenticated endpoint. Any content type (or none) is taken
@@ -39,11 +52,11 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
   const hooks = app.withTypeProvider<TypeBoxTypeProvider>();
   const limiter = deps.unknownTokenLimiter ?? new RateLimiter();
 
-  /** Unknown and revoked tokens: the same 404 body, and the same per-address limit. */
+  /** Unknown and revoked tokens of any kind: the same 404 body, and one per-address limit. */
   const unknownToken = (
     request: FastifyRequest,
     reply: FastifyReply,
-    code: string,
+    code: ErrorCode,
     message: string,
   ) => {
     const verdict = limiter.take(request.ip ?? 'unknown');
@@ -69,35 +82,56 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
     url: actionUrl(action.id, deps.publicUrl),
   });
 
-  const handler = async (
-    request: FastifyRequest<{ Params: { token: string; count?: string } }>,
-    reply: FastifyReply,
-  ) => {
-    try {
-      const outcome = await deps.intake.receive(
-        request.params.token,
-        incoming(request),
-        request.params.count,
-      );
-      switch (outcome.kind) {
-        case 'enqueued':
-          return reply
-            .code(202)
-            .send({ action: ref(outcome.action), coalesced: outcome.coalesced });
-        case 'ignored':
-          return reply.code(200).send({ ignored: true, reason: outcome.reason });
-        case 'duplicate':
-          return reply
-            .code(200)
-            .send({ duplicate: true, action: outcome.action ? ref(outcome.action) : null });
+  /**
+   * One road for every secret URL: the domain raises UNKNOWN_TOKEN_CODE for an unknown or
+   * revoked token of any kind. The 404's code is the one each kind has always answered.
+   */
+  const take =
+    <K extends CallKind>(
+      kind: K,
+      send: (reply: FastifyReply, outcome: CallOutcomes[K]) => FastifyReply,
+    ) =>
+    async (
+      request: FastifyRequest<{ Params: { token: string; count?: string } }>,
+      reply: FastifyReply,
+    ) => {
+      try {
+        const outcome = await deps.intake.receive(
+          kind,
+          request.params.token,
+          incoming(request),
+          request.params.count,
+        );
+        return send(reply, outcome);
+      } catch (error) {
+        if (isHoistError(error) && error.code === UNKNOWN_TOKEN_CODE) {
+          return unknownToken(request, reply, NOT_FOUND_CODE[kind], error.message);
+        }
+        throw error;
       }
-    } catch (error) {
-      if (isHoistError(error) && error.code === 'webhook_not_found') {
-        return unknownToken(request, reply, 'webhook_not_found', UNKNOWN_HOOK_MESSAGE);
-      }
-      throw error;
+    };
+  const hookCall = take('hook', (reply, outcome) => {
+    switch (outcome.kind) {
+      case 'enqueued':
+        return reply.code(202).send({ action: ref(outcome.action), coalesced: outcome.coalesced });
+      case 'ignored':
+        return reply.code(200).send({ ignored: true, reason: outcome.reason });
+      case 'duplicate':
+        return reply
+          .code(200)
+          .send({ duplicate: true, action: outcome.action ? ref(outcome.action) : null });
     }
-  };
+  });
+  const registryCall = take('registry', (reply, outcome) => {
+    switch (outcome.kind) {
+      case 'accepted':
+        return reply.code(202).send({ actions: outcome.actions.map(ref) });
+      case 'ignored':
+        return reply.code(200).send({ ignored: true, reason: outcome.reason });
+      case 'duplicate':
+        return reply.code(200).send({ duplicate: true, actions: outcome.actions.map(ref) });
+    }
+  });
   const response = {
     200: CallAnswer,
     202: Enqueued,
@@ -110,7 +144,7 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
   };
 
   hooks.post(
-    '/hooks/:token',
+    HOOK_URL,
     {
       bodyLimit: HOOK_BODY_LIMIT,
       schema: {
@@ -122,11 +156,11 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
         response,
       },
     },
-    handler,
+    hookCall,
   );
 
   hooks.post(
-    '/hooks/:token/:count',
+    SCALE_HOOK_URL,
     {
       bodyLimit: HOOK_BODY_LIMIT,
       schema: {
@@ -138,11 +172,11 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
         response,
       },
     },
-    handler,
+    hookCall,
   );
 
   hooks.post(
-    '/registry-events/:token',
+    REGISTRY_URL,
     {
       bodyLimit: HOOK_BODY_LIMIT,
       schema: {
@@ -166,27 +200,10 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
         },
       },
     },
-    async (request, reply) => {
-      try {
-        const outcome = await deps.registryIntake.receive(request.params.token, incoming(request));
-        switch (outcome.kind) {
-          case 'accepted':
-            return reply.code(202).send({ actions: outcome.actions.map(ref) });
-          case 'ignored':
-            return reply.code(200).send({ ignored: true, reason: outcome.reason });
-          case 'duplicate':
-            return reply.code(200).send({ duplicate: true, actions: outcome.actions.map(ref) });
-        }
-      } catch (error) {
-        if (isHoistError(error) && error.code === 'webhook_not_found') {
-          return unknownToken(request, reply, 'not_found', UNKNOWN_REGISTRY_MESSAGE);
-        }
-        throw error;
-      }
-    },
+    registryCall,
   );
 
-  for (const url of ['/hooks/:token', '/hooks/:token/:count', '/registry-events/:token']) {
+  for (const url of [HOOK_URL, SCALE_HOOK_URL, REGISTRY_URL]) {
     hooks.route({
       method: ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
       url,

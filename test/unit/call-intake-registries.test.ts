@@ -10,13 +10,13 @@ import { describe, it } from 'node:test';
 import type { Store } from '../../src/domain/ports/store.js';
 import { Registries } from '../../src/domain/registries/registries.js';
 import type { Registry } from '../../src/domain/registries/registry.js';
+import { CallIntake } from '../../src/domain/calls/call-intake.js';
+import type { IncomingCall } from '../../src/domain/calls/incoming-call.js';
 import {
-  RegistryIntake,
   UNKNOWN_REGISTRY_MESSAGE,
-  type RegistryCallOutcome,
-} from '../../src/domain/registries/registry-intake.js';
+  type RegistryOutcome as RegistryCallOutcome,
+} from '../../src/domain/calls/registry-endpoint.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
-import type { IncomingCall } from '../../src/domain/webhooks/hook-intake.js';
 import { enqueueRedeploy } from '../../src/domain/actions/action-queue.js';
 import { FakeClock } from '../support/fake-engine.js';
 import {
@@ -28,7 +28,7 @@ import {
   type RegistryEvent,
 } from '../support/registry-payloads.js';
 import { refusal } from '../support/refusal.js';
-import { PUBLIC_URL, addService, openStore } from '../support/unit-fixture.js';
+import { PUBLIC_URL, addService, openStores } from '../support/unit-fixture.js';
 
 const HOST = '127.0.0.1:5000';
 const V1 = fakeDigest('v1');
@@ -38,7 +38,7 @@ interface Fixture {
   store: Store;
   clock: FakeClock;
   registries: Registries;
-  intake: RegistryIntake;
+  intake: CallIntake;
   registry: Registry;
   token: string;
   wakeUps: string[];
@@ -50,7 +50,8 @@ interface Fixture {
 }
 
 async function fixture(): Promise<Fixture> {
-  const store = await openStore();
+  // The call path runs on the call store (group commit), as in the server.
+  const { store, calls } = await openStores();
   const clock = new FakeClock();
   const registries = new Registries({ store, clock, publicUrl: PUBLIC_URL });
   const created = await registries.create('local registry');
@@ -63,8 +64,8 @@ async function fixture(): Promise<Fixture> {
     registry: created.registry,
     token: created.url.slice(`${PUBLIC_URL}/registry-events/`.length),
     wakeUps,
-    intake: new RegistryIntake({
-      store,
+    intake: new CallIntake({
+      store: calls,
       clock,
       engineId: 'local',
       onEnqueued: (a) => wakeUps.push(a.id),
@@ -111,7 +112,7 @@ async function actionsOf(f: Fixture, service: ServiceRecord) {
   return f.store.listActions({ serviceId: service.id });
 }
 
-describe('RegistryIntake', () => {
+describe('CallIntake, registry endpoint URLs', () => {
   it('redeploys every autoredeploy service running the pushed repo:tag, once each, and no other', async () => {
     const f = await fixture();
     const web = await f.service('web', `${HOST}/app:latest`);
@@ -121,7 +122,9 @@ describe('RegistryIntake', () => {
     const manual = await f.service('manual', `${HOST}/app:latest`, { autoredeploy: false });
     const remote = await f.service('remote', `${HOST}/app:latest`, { engineId: 'elsewhere' });
 
-    const result = accepted(await f.intake.receive(f.token, call(push('app', 'latest'))));
+    const result = accepted(
+      await f.intake.receive('registry', f.token, call(push('app', 'latest'))),
+    );
 
     assert.equal(result.actions.length, 2);
     const [webActions, workerActions] = [await actionsOf(f, web), await actionsOf(f, worker)];
@@ -164,12 +167,13 @@ describe('RegistryIntake', () => {
     // As the registry sends them: one envelope per event, blobs first, then the manifest.
     const outcomes: RegistryCallOutcome[] = [];
     for (const event of push('app', 'latest')) {
-      outcomes.push(await f.intake.receive(f.token, call([event])));
+      outcomes.push(await f.intake.receive('registry', f.token, call([event])));
       f.clock.advance(10);
     }
     // The redeploy's pull is reported too.
     outcomes.push(
       await f.intake.receive(
+        'registry',
         f.token,
         call([registryEvent({ host: HOST, repository: 'app', action: 'pull', tag: 'latest' })]),
       ),
@@ -197,7 +201,11 @@ describe('RegistryIntake', () => {
     const web = await f.service('web', `${HOST}/app:latest`);
     const dev = await f.service('dev', `${HOST}/app:dev`);
     const result = accepted(
-      await f.intake.receive(f.token, call([...push('app', 'latest'), ...push('app', 'dev')])),
+      await f.intake.receive(
+        'registry',
+        f.token,
+        call([...push('app', 'latest'), ...push('app', 'dev')]),
+      ),
     );
     assert.equal(result.actions.length, 2);
     assert.equal((await actionsOf(f, web)).length, 1);
@@ -215,8 +223,12 @@ describe('RegistryIntake', () => {
       }),
     );
 
-    const result = accepted(await f.intake.receive(f.token, call(push('app', 'latest'))));
-    const again = accepted(await f.intake.receive(f.token, call(push('app', 'latest', V2))));
+    const result = accepted(
+      await f.intake.receive('registry', f.token, call(push('app', 'latest'))),
+    );
+    const again = accepted(
+      await f.intake.receive('registry', f.token, call(push('app', 'latest', V2))),
+    );
 
     assert.deepEqual(
       result.actions.map((a) => a.id),
@@ -233,12 +245,18 @@ describe('RegistryIntake', () => {
   it('queues exactly one follow-up for pushes during an In progress redeploy', async () => {
     const f = await fixture();
     const web = await f.service('web', `${HOST}/app:latest`);
-    const first = accepted(await f.intake.receive(f.token, call(push('app', 'latest'))));
+    const first = accepted(
+      await f.intake.receive('registry', f.token, call(push('app', 'latest'))),
+    );
     await f.store.claimNextAction(f.clock.now().toISOString());
 
     const burst = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        f.intake.receive(f.token, call(push('app', 'latest', fakeDigest(`burst ${i}`)))),
+        f.intake.receive(
+          'registry',
+          f.token,
+          call(push('app', 'latest', fakeDigest(`burst ${i}`))),
+        ),
       ),
     );
 
@@ -258,7 +276,9 @@ describe('RegistryIntake', () => {
     const behind = await f.service('behind', `${HOST}/app:latest`, { digest: V1 });
     const unknown = await f.service('unknown', `${HOST}/app:latest`, { digest: null });
 
-    const result = accepted(await f.intake.receive(f.token, call(push('app', 'latest', V2))));
+    const result = accepted(
+      await f.intake.receive('registry', f.token, call(push('app', 'latest', V2))),
+    );
 
     assert.equal(result.actions.length, 2);
     assert.deepEqual(await actionsOf(f, current), []);
@@ -271,9 +291,13 @@ describe('RegistryIntake', () => {
     await f.service('current', `${HOST}/app:latest`, { digest: V2 });
     await f.service('manual', `${HOST}/other:latest`, { autoredeploy: false });
 
-    const sameDigest = ignored(await f.intake.receive(f.token, call(push('app', 'latest', V2))));
+    const sameDigest = ignored(
+      await f.intake.receive('registry', f.token, call(push('app', 'latest', V2))),
+    );
     f.clock.advance(10);
-    const nobody = ignored(await f.intake.receive(f.token, call(push('other', 'latest'))));
+    const nobody = ignored(
+      await f.intake.receive('registry', f.token, call(push('other', 'latest'))),
+    );
 
     assert.equal(
       sameDigest,
@@ -295,7 +319,7 @@ describe('RegistryIntake', () => {
     const f = await fixture();
     await f.service('web', `${HOST}/app:latest`);
     const reason = ignored(
-      await f.intake.receive(f.token, {
+      await f.intake.receive('registry', f.token, {
         ...call('{"hello": "world"}'),
         contentType: 'application/json',
       }),
@@ -311,10 +335,10 @@ describe('RegistryIntake', () => {
     const web = await f.service('web', `${HOST}/app:latest`);
     const events = push('app', 'latest');
 
-    const first = accepted(await f.intake.receive(f.token, call(events)));
+    const first = accepted(await f.intake.receive('registry', f.token, call(events)));
     await f.store.claimNextAction(f.clock.now().toISOString());
     f.clock.advance(5000);
-    const repeat = await f.intake.receive(f.token, call(events));
+    const repeat = await f.intake.receive('registry', f.token, call(events));
 
     assert.equal(repeat.kind, 'duplicate');
     assert.deepEqual(
@@ -337,7 +361,7 @@ describe('RegistryIntake', () => {
     const web = await f.service('web', `${HOST}/app:latest`);
     const events = push('app', 'latest');
     const outcomes = await Promise.all(
-      Array.from({ length: 10 }, () => f.intake.receive(f.token, call(events))),
+      Array.from({ length: 10 }, () => f.intake.receive('registry', f.token, call(events))),
     );
     assert.equal(outcomes.filter((o) => o.kind === 'accepted').length, 1);
     assert.equal(outcomes.filter((o) => o.kind === 'duplicate').length, 9);
@@ -348,9 +372,13 @@ describe('RegistryIntake', () => {
   it('answers a revoked endpoint as an unknown one, recording nothing', async () => {
     const f = await fixture();
     const web = await f.service('web', `${HOST}/app:latest`);
-    const unknown = await refusal(f.intake.receive('z'.repeat(43), call(push('app', 'latest'))));
+    const unknown = await refusal(
+      f.intake.receive('registry', 'z'.repeat(43), call(push('app', 'latest'))),
+    );
     await f.registries.revoke(f.registry.id);
-    const revoked = await refusal(f.intake.receive(f.token, call(push('app', 'latest'))));
+    const revoked = await refusal(
+      f.intake.receive('registry', f.token, call(push('app', 'latest'))),
+    );
 
     for (const error of [unknown, revoked]) {
       assert.equal(error.code, 'webhook_not_found');

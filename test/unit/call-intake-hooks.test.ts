@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CallOutcome, IncomingCall } from '../../src/domain/webhooks/hook-intake.js';
-import { HookIntake, UNKNOWN_HOOK_MESSAGE } from '../../src/domain/webhooks/hook-intake.js';
+import { CallIntake } from '../../src/domain/calls/call-intake.js';
+import { UNKNOWN_HOOK_MESSAGE, type HookOutcome } from '../../src/domain/calls/hook-endpoint.js';
+import type { IncomingCall } from '../../src/domain/calls/incoming-call.js';
 import { RateLimitedError } from '../../src/domain/errors.js';
 import { standardWebhooksHeaders } from '../support/registry-payloads.js';
 import type { Store } from '../../src/domain/ports/store.js';
@@ -43,7 +44,9 @@ async function fixture(): Promise<Fixture> {
     webhook: created.webhook,
     token,
     wakeUps: 0,
-    intake: new EnqueuingIntake({ store: calls, clock, onEnqueued: () => f.wakeUps++ }),
+    intake: new EnqueuingIntake(
+      new CallIntake({ store: calls, clock, engineId: 'local', onEnqueued: () => f.wakeUps++ }),
+    ),
   };
   return f;
 }
@@ -52,13 +55,18 @@ async function fixture(): Promise<Fixture> {
  * These tests are about calls that queue something (plain triggers, SCALEUP):
  * an answer other than 'enqueued' fails them. Payload matching has its own tests.
  */
-class EnqueuingIntake extends HookIntake {
-  override async receive(
-    ...args: Parameters<HookIntake['receive']>
-  ): Promise<Extract<CallOutcome, { kind: 'enqueued' }>> {
-    const outcome = await super.receive(...args);
+class EnqueuingIntake {
+  constructor(private readonly intake: CallIntake) {}
+
+  async receive(
+    kind: 'hook',
+    token: string,
+    call: IncomingCall,
+    count?: string,
+  ): Promise<Extract<HookOutcome, { kind: 'enqueued' }>> {
+    const outcome = await this.intake.receive(kind, token, call, count);
     assert.equal(outcome.kind, 'enqueued', JSON.stringify(outcome));
-    return outcome as Extract<CallOutcome, { kind: 'enqueued' }>;
+    return outcome as Extract<HookOutcome, { kind: 'enqueued' }>;
   }
 }
 
@@ -79,12 +87,12 @@ function call(overrides: Partial<IncomingCall> = {}): IncomingCall {
   };
 }
 
-describe('HookIntake', () => {
+describe('CallIntake, handler URLs', () => {
   it('refuses unknown and revoked tokens alike, recording nothing', async () => {
     const f = await fixture();
-    const unknown = await refusal(f.intake.receive('x'.repeat(43), call()));
+    const unknown = await refusal(f.intake.receive('hook', 'x'.repeat(43), call()));
     await f.handlers.revoke(f.service.id, f.webhook.id);
-    const revoked = await refusal(f.intake.receive(f.token, call()));
+    const revoked = await refusal(f.intake.receive('hook', f.token, call()));
 
     assert.equal(unknown.code, 'webhook_not_found');
     assert.equal(revoked.code, 'webhook_not_found');
@@ -97,7 +105,7 @@ describe('HookIntake', () => {
 
   it('accepts a call: a Pending redeploy triggered by the handler, the worker woken', async () => {
     const f = await fixture();
-    const result = await f.intake.receive(f.token, call());
+    const result = await f.intake.receive('hook', f.token, call());
 
     assert.equal(result.coalesced, false);
     assert.equal(result.action.state, 'Pending');
@@ -120,9 +128,10 @@ describe('HookIntake', () => {
 
   it('records the delivery (remote address, user agent, payload kind) and counts the call', async () => {
     const f = await fixture();
-    const result = await f.intake.receive(f.token, call());
+    const result = await f.intake.receive('hook', f.token, call());
     f.clock.advance(60_000);
     await f.intake.receive(
+      'hook',
       f.token,
       call({
         remoteAddress: null,
@@ -132,7 +141,11 @@ describe('HookIntake', () => {
       }),
     );
     f.clock.advance(60_000);
-    await f.intake.receive(f.token, call({ contentType: null, body: null, userAgent: null }));
+    await f.intake.receive(
+      'hook',
+      f.token,
+      call({ contentType: null, body: null, userAgent: null }),
+    );
 
     const deliveries = await f.store.listDeliveries(f.webhook.id, 10);
     assert.equal(deliveries.length, 3);
@@ -174,7 +187,7 @@ describe('HookIntake', () => {
     const f = await fixture();
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        f.intake.receive(f.token, call({ remoteAddress: `198.51.100.${i}` })),
+        f.intake.receive('hook', f.token, call({ remoteAddress: `198.51.100.${i}` })),
       ),
     );
 
@@ -196,13 +209,13 @@ describe('HookIntake', () => {
 
   it('makes exactly one follow-up for a burst of calls during an In progress redeploy', async () => {
     const f = await fixture();
-    const first = await f.intake.receive(f.token, call());
+    const first = await f.intake.receive('hook', f.token, call());
     const claimed = await f.store.claimNextAction(f.clock.now().toISOString());
     assert.equal(claimed?.id, first.action.id);
 
     f.clock.advance(1000);
     const burst = await Promise.all(
-      Array.from({ length: 10 }, () => f.intake.receive(f.token, call())),
+      Array.from({ length: 10 }, () => f.intake.receive('hook', f.token, call())),
     );
 
     const followUps = new Set(burst.map((r) => r.action.id));
@@ -216,10 +229,10 @@ describe('HookIntake', () => {
 
   it('starts a new action once the previous one has ended', async () => {
     const f = await fixture();
-    const first = await f.intake.receive(f.token, call());
+    const first = await f.intake.receive('hook', f.token, call());
     await f.store.claimNextAction(f.clock.now().toISOString());
     await f.store.updateAction(first.action.id, { state: 'Success' });
-    const second = await f.intake.receive(f.token, call());
+    const second = await f.intake.receive('hook', f.token, call());
     assert.equal(second.coalesced, false);
     assert.notEqual(second.action.id, first.action.id);
   });
@@ -232,15 +245,15 @@ describe('HookIntake', () => {
       name: 'cache',
     });
     const otherHook = await f.handlers.create(other.id, { name: 'docker hub' });
-    const a = await f.intake.receive(f.token, call());
-    const b = await f.intake.receive(tokenOf(otherHook.url), call());
+    const a = await f.intake.receive('hook', f.token, call());
+    const b = await f.intake.receive('hook', tokenOf(otherHook.url), call());
     assert.equal(b.coalesced, false);
     assert.notEqual(a.action.id, b.action.id);
     assert.equal(b.action.serviceId, other.id);
   });
 });
 
-describe('HookIntake: SCALEUP handlers', () => {
+describe('CallIntake, handler URLs: SCALEUP handlers', () => {
   async function scaleUp(
     f: Fixture,
     maxScale?: number,
@@ -258,7 +271,7 @@ describe('HookIntake: SCALEUP handlers', () => {
     const hook = await scaleUp(f);
 
     const results = [];
-    for (let i = 0; i < 5; i++) results.push(await f.intake.receive(hook.token, call()));
+    for (let i = 0; i < 5; i++) results.push(await f.intake.receive('hook', hook.token, call()));
 
     assert.ok(results.every((r) => !r.coalesced));
     assert.equal(new Set(results.map((r) => r.action.id)).size, 5);
@@ -285,14 +298,17 @@ describe('HookIntake: SCALEUP handlers', () => {
     const f = await fixture();
     const hook = await scaleUp(f);
     const ids = [];
-    for (let i = 0; i < 20; i++) ids.push((await f.intake.receive(hook.token, call())).action.id);
+    for (let i = 0; i < 20; i++)
+      ids.push((await f.intake.receive('hook', hook.token, call())).action.id);
     assert.equal(new Set(ids.map((id) => id.slice(0, 8))).size, 20);
   });
 
   it('does not coalesce five concurrent calls either', async () => {
     const f = await fixture();
     const hook = await scaleUp(f);
-    await Promise.all(Array.from({ length: 5 }, () => f.intake.receive(hook.token, call())));
+    await Promise.all(
+      Array.from({ length: 5 }, () => f.intake.receive('hook', hook.token, call())),
+    );
     const actions = await f.store.listActions({ serviceId: f.service.id });
     assert.equal(actions.filter((a) => a.type === 'scale' && a.state === 'Pending').length, 5);
   });
@@ -300,8 +316,8 @@ describe('HookIntake: SCALEUP handlers', () => {
   it('queues a scale next to a Pending redeploy without joining it', async () => {
     const f = await fixture();
     const hook = await scaleUp(f);
-    const redeploy = await f.intake.receive(f.token, call());
-    const scale = await f.intake.receive(hook.token, call());
+    const redeploy = await f.intake.receive('hook', f.token, call());
+    const scale = await f.intake.receive('hook', hook.token, call());
     assert.equal(scale.coalesced, false);
     assert.notEqual(scale.action.id, redeploy.action.id);
     assert.equal(scale.action.type, 'scale');
@@ -310,7 +326,7 @@ describe('HookIntake: SCALEUP handlers', () => {
   it('adds the count of the URL', async () => {
     const f = await fixture();
     const hook = await scaleUp(f);
-    const result = await f.intake.receive(hook.token, call(), '3');
+    const result = await f.intake.receive('hook', hook.token, call(), '3');
     assert.deepEqual(result.action.options, { add: 3 });
     assert.deepEqual((await f.store.getAction(result.action.id))?.options, { add: 3 });
   });
@@ -318,9 +334,9 @@ describe('HookIntake: SCALEUP handlers', () => {
   it('accepts a count up to the handler\u2019s own maximum', async () => {
     const f = await fixture();
     const hook = await scaleUp(f, 4);
-    const result = await f.intake.receive(hook.token, call(), '4');
+    const result = await f.intake.receive('hook', hook.token, call(), '4');
     assert.deepEqual(result.action.options, { add: 4 });
-    const refused = await refusal(f.intake.receive(hook.token, call(), '5'));
+    const refused = await refusal(f.intake.receive('hook', hook.token, call(), '5'));
     assert.equal(refused.code, 'bad_request');
     assert.match(refused.message, /1 to 4/);
   });
@@ -330,7 +346,7 @@ describe('HookIntake: SCALEUP handlers', () => {
       const f = await fixture();
       const hook = await scaleUp(f);
 
-      const error = await refusal(f.intake.receive(hook.token, call(), count));
+      const error = await refusal(f.intake.receive('hook', hook.token, call(), count));
 
       assert.equal(error.code, 'bad_request');
       assert.match(error.message, /adds 1 to 10 replicas/);
@@ -348,7 +364,7 @@ describe('HookIntake: SCALEUP handlers', () => {
   it('refuses a count on a REDEPLOY handler, recording a rejected delivery', async () => {
     const f = await fixture();
 
-    const error = await refusal(f.intake.receive(f.token, call(), '2'));
+    const error = await refusal(f.intake.receive('hook', f.token, call(), '2'));
 
     assert.equal(error.code, 'bad_request');
     assert.match(error.message, /takes no count/);
@@ -362,7 +378,7 @@ describe('HookIntake: SCALEUP handlers', () => {
 
   it('answers an unknown token with a count as any unknown token', async () => {
     const f = await fixture();
-    const error = await refusal(f.intake.receive('y'.repeat(43), call(), '2'));
+    const error = await refusal(f.intake.receive('hook', 'y'.repeat(43), call(), '2'));
     assert.equal(error.code, 'webhook_not_found');
     assert.equal(error.message, UNKNOWN_HOOK_MESSAGE);
   });
@@ -371,22 +387,22 @@ describe('HookIntake: SCALEUP handlers', () => {
     const f = await fixture();
     const hook = await scaleUp(f);
     await f.handlers.revoke(f.service.id, hook.webhook.id);
-    const error = await refusal(f.intake.receive(hook.token, call(), 'zzz'));
+    const error = await refusal(f.intake.receive('hook', hook.token, call(), 'zzz'));
     assert.equal(error.code, 'webhook_not_found');
     assert.deepEqual(await f.store.listDeliveries(hook.webhook.id, 10), []);
   });
 });
 
-describe('HookIntake: a handler with a rate limit', () => {
+describe('CallIntake, handler URLs: a handler with a rate limit', () => {
   it('takes rateLimitPerMinute calls, then refuses with a retry time and records the refusal', async () => {
     const f = await fixture();
     const limited = await f.handlers.create(f.service.id, { name: 'ci', rateLimitPerMinute: 2 });
     assert.equal(limited.webhook.rateLimitPerMinute, 2);
     const token = tokenOf(limited.url);
 
-    await f.intake.receive(token, call());
-    await f.intake.receive(token, call());
-    const error = await refusal(f.intake.receive(token, call()));
+    await f.intake.receive('hook', token, call());
+    await f.intake.receive('hook', token, call());
+    const error = await refusal(f.intake.receive('hook', token, call()));
     assert.ok(error instanceof RateLimitedError);
     assert.equal(error.code, 'rate_limited');
     assert.equal(error.retryAfterSeconds, 30, 'one call back every 60/2 s');
@@ -399,11 +415,11 @@ describe('HookIntake: a handler with a rate limit', () => {
       'rejected: rate limited: more than 2 calls a minute',
     ]);
     // Other handlers, limited or not, are counted apart.
-    await f.intake.receive(f.token, call());
+    await f.intake.receive('hook', f.token, call());
 
     f.clock.advance(30_000);
-    await f.intake.receive(token, call());
-    await refusal(f.intake.receive(token, call()));
+    await f.intake.receive('hook', token, call());
+    await refusal(f.intake.receive('hook', token, call()));
   });
 
   it('counts only calls that pass the signature check: forged calls do not use up the limit', async () => {
@@ -415,15 +431,20 @@ describe('HookIntake: a handler with a rate limit', () => {
     });
     const token = tokenOf(signed.url);
     for (let i = 0; i < 3; i++) {
-      assert.equal((await refusal(f.intake.receive(token, call()))).code, 'signature_invalid');
+      assert.equal(
+        (await refusal(f.intake.receive('hook', token, call()))).code,
+        'signature_invalid',
+      );
     }
     const body = Buffer.from('{"ref":"refs/heads/main"}');
     const headers = () =>
       standardWebhooksHeaders(signed.signingSecret as string, body, {
         timestamp: Math.floor(f.clock.now().getTime() / 1000),
       });
-    await f.intake.receive(token, call({ body, headers: headers() }));
-    const second = await refusal(f.intake.receive(token, call({ body, headers: headers() })));
+    await f.intake.receive('hook', token, call({ body, headers: headers() }));
+    const second = await refusal(
+      f.intake.receive('hook', token, call({ body, headers: headers() })),
+    );
     assert.equal(second.code, 'rate_limited');
   });
 

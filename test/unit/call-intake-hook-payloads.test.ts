@@ -1,5 +1,5 @@
 /**
- * HookIntake's decisions about what a call carries: a registry's payload that
+ * The call path's decisions on handler URLs about what a call carries: a registry's payload that
  * names the service's image redeploys it, one that names another image (or
  * the digest it already runs) is ignored with a reason, the same delivery
  * twice redeploys once, signed handlers refuse unsigned calls, the body
@@ -8,8 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CallOutcome, IncomingCall } from '../../src/domain/webhooks/hook-intake.js';
-import { HookIntake, TRIGGER_BODY_LIMIT } from '../../src/domain/webhooks/hook-intake.js';
+import { CallIntake } from '../../src/domain/calls/call-intake.js';
+import {
+  TRIGGER_BODY_LIMIT,
+  type HookOutcome as CallOutcome,
+} from '../../src/domain/calls/hook-endpoint.js';
+import type { IncomingCall } from '../../src/domain/calls/incoming-call.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
 import type { WebhookHandlers } from '../../src/domain/webhooks/webhook-handlers.js';
@@ -37,7 +41,7 @@ const PUSHED = fakeDigest('pushed');
 interface Fixture {
   store: Store;
   clock: FakeClock;
-  intake: HookIntake;
+  intake: CallIntake;
   handlers: WebhookHandlers;
   service: ServiceRecord;
   wakeUps: string[];
@@ -73,7 +77,12 @@ async function fixture(
     handlers,
     service,
     wakeUps,
-    intake: new HookIntake({ store: calls, clock, onEnqueued: (a) => wakeUps.push(a.id) }),
+    intake: new CallIntake({
+      store: calls,
+      clock,
+      engineId: 'local',
+      onEnqueued: (a) => wakeUps.push(a.id),
+    }),
     async handler(options = {}) {
       const created = await handlers.create(service.id, {
         name: options.name ?? `hook ${++n}`,
@@ -127,12 +136,14 @@ function duplicate(outcome: CallOutcome): Extract<CallOutcome, { kind: 'duplicat
 const appLatest = (digest = PUSHED) =>
   envelope(pushEvents({ host: REGISTRY, repository: 'shop/app', tag: 'latest', digest }));
 
-describe('HookIntake: payloads that name an image', () => {
+describe('CallIntake, handler URLs: payloads that name an image', () => {
   it("ignores Docker Hub's documented example payload (another repository), recording why", async () => {
     const f = await fixture();
     const hook = await f.handler({ name: 'docker hub' });
 
-    const reason = ignored(await f.intake.receive(hook.token, jsonCall(dockerHubExamplePayload())));
+    const reason = ignored(
+      await f.intake.receive('hook', hook.token, jsonCall(dockerHubExamplePayload())),
+    );
 
     assert.equal(
       reason,
@@ -156,7 +167,7 @@ describe('HookIntake: payloads that name an image', () => {
     const hook = await f.handler();
     const payload = dockerHubPayload('hoisttest/app', 'latest');
 
-    const result = enqueued(await f.intake.receive(hook.token, jsonCall(payload)));
+    const result = enqueued(await f.intake.receive('hook', hook.token, jsonCall(payload)));
 
     assert.equal(result.coalesced, false);
     assert.deepEqual(f.wakeUps, [result.action.id]);
@@ -173,7 +184,11 @@ describe('HookIntake: payloads that name an image', () => {
     const f = await fixture({ imageRef: 'docker.io/hoisttest/app:latest', digest: null });
     const hook = await f.handler();
     const reason = ignored(
-      await f.intake.receive(hook.token, jsonCall(dockerHubPayload('hoisttest/app', 'dev'))),
+      await f.intake.receive(
+        'hook',
+        hook.token,
+        jsonCall(dockerHubPayload('hoisttest/app', 'dev')),
+      ),
     );
     assert.equal(
       reason,
@@ -185,7 +200,7 @@ describe('HookIntake: payloads that name an image', () => {
     const f = await fixture();
     const hook = await f.handler();
 
-    const result = enqueued(await f.intake.receive(hook.token, registryCall(appLatest())));
+    const result = enqueued(await f.intake.receive('hook', hook.token, registryCall(appLatest())));
 
     assert.equal(result.action.type, 'redeploy');
     const [delivery] = await f.store.listDeliveries(hook.webhook.id, 10);
@@ -216,15 +231,15 @@ describe('HookIntake: payloads that name an image', () => {
     );
 
     assert.equal(
-      ignored(await f.intake.receive(hook.token, registryCall(dev))),
+      ignored(await f.intake.receive('hook', hook.token, registryCall(dev))),
       `pushed ${REGISTRY}/shop/app:dev; this service runs ${REGISTRY}/shop/app:latest`,
     );
     assert.equal(
-      ignored(await f.intake.receive(hook.token, registryCall(other))),
+      ignored(await f.intake.receive('hook', hook.token, registryCall(other))),
       `pushed ${REGISTRY}/shop/other:latest; this service runs ${REGISTRY}/shop/app:latest`,
     );
     assert.equal(
-      ignored(await f.intake.receive(hook.token, registryCall(elsewhere))),
+      ignored(await f.intake.receive('hook', hook.token, registryCall(elsewhere))),
       `pushed registry.example.com/shop/app:latest; this service runs ${REGISTRY}/shop/app:latest`,
     );
     assert.deepEqual(await f.store.listActions({ serviceId: f.service.id }), []);
@@ -247,7 +262,7 @@ describe('HookIntake: payloads that name an image', () => {
       registryEvent({ host: REGISTRY, repository: 'shop/app', action: 'pull', tag: 'latest' }),
     ]);
 
-    const reason = ignored(await f.intake.receive(hook.token, registryCall(blobsAndPulls)));
+    const reason = ignored(await f.intake.receive('hook', hook.token, registryCall(blobsAndPulls)));
 
     assert.match(reason, /^no tag was pushed \(2 blob, pull or untagged manifest events\)$/);
     assert.deepEqual(await f.store.listActions({ serviceId: f.service.id }), []);
@@ -257,7 +272,9 @@ describe('HookIntake: payloads that name an image', () => {
     const f = await fixture();
     const hook = await f.handler();
 
-    const reason = ignored(await f.intake.receive(hook.token, registryCall(appLatest(RUNNING))));
+    const reason = ignored(
+      await f.intake.receive('hook', hook.token, registryCall(appLatest(RUNNING))),
+    );
 
     assert.equal(reason, `already running ${RUNNING}`);
     const [delivery] = await f.store.listDeliveries(hook.webhook.id, 10);
@@ -270,9 +287,9 @@ describe('HookIntake: payloads that name an image', () => {
     const f = await fixture({ imageRef: null, digest: null });
     const hook = await f.handler();
 
-    const reason = ignored(await f.intake.receive(hook.token, registryCall(appLatest())));
+    const reason = ignored(await f.intake.receive('hook', hook.token, registryCall(appLatest())));
     assert.match(reason, /this service runs no known image/);
-    enqueued(await f.intake.receive(hook.token, jsonCall('')));
+    enqueued(await f.intake.receive('hook', hook.token, jsonCall('')));
   });
 
   it('takes other bodies as plain triggers: empty, form, other JSON, invalid JSON, binary', async () => {
@@ -289,7 +306,7 @@ describe('HookIntake: payloads that name an image', () => {
     for (const [incoming, kind] of calls) {
       const f = await fixture();
       const hook = await f.handler();
-      enqueued(await f.intake.receive(hook.token, incoming));
+      enqueued(await f.intake.receive('hook', hook.token, incoming));
       const [delivery] = await f.store.listDeliveries(hook.webhook.id, 1);
       assert.equal(delivery?.payloadKind, kind);
       assert.equal(delivery?.pushed, null);
@@ -297,15 +314,15 @@ describe('HookIntake: payloads that name an image', () => {
   });
 });
 
-describe('HookIntake: the same delivery twice', () => {
+describe('CallIntake, handler URLs: the same delivery twice', () => {
   it('redeploys once for the same registry envelope sent twice; the repeat answers with the action', async () => {
     const f = await fixture();
     const hook = await f.handler();
     const body = appLatest();
 
-    const first = enqueued(await f.intake.receive(hook.token, registryCall(body)));
+    const first = enqueued(await f.intake.receive('hook', hook.token, registryCall(body)));
     f.clock.advance(1000);
-    const repeat = duplicate(await f.intake.receive(hook.token, registryCall(body)));
+    const repeat = duplicate(await f.intake.receive('hook', hook.token, registryCall(body)));
 
     assert.equal(repeat.action?.id, first.action.id);
     assert.equal((await f.store.listActions({ serviceId: f.service.id })).length, 1);
@@ -323,14 +340,14 @@ describe('HookIntake: the same delivery twice', () => {
     const hook = await f.handler();
     const payload = dockerHubPayload('shop/app', 'latest');
 
-    const first = enqueued(await f.intake.receive(hook.token, jsonCall(payload)));
+    const first = enqueued(await f.intake.receive('hook', hook.token, jsonCall(payload)));
     await f.store.claimNextAction(f.clock.now().toISOString());
     await f.store.updateAction(first.action.id, {
       state: 'Success',
       endedAt: f.clock.now().toISOString(),
     });
     f.clock.advance(60_000);
-    const repeat = duplicate(await f.intake.receive(hook.token, jsonCall(payload)));
+    const repeat = duplicate(await f.intake.receive('hook', hook.token, jsonCall(payload)));
 
     assert.equal(repeat.action?.id, first.action.id);
     assert.equal(repeat.action?.state, 'Success');
@@ -345,10 +362,15 @@ describe('HookIntake: the same delivery twice', () => {
       const hook = await f.handler();
       const headers = { [header]: 'delivery-72d3162e' };
 
-      const first = enqueued(await f.intake.receive(hook.token, jsonCall('{}', { headers })));
-      const repeat = duplicate(await f.intake.receive(hook.token, jsonCall('{}', { headers })));
+      const first = enqueued(
+        await f.intake.receive('hook', hook.token, jsonCall('{}', { headers })),
+      );
+      const repeat = duplicate(
+        await f.intake.receive('hook', hook.token, jsonCall('{}', { headers })),
+      );
       const other = enqueued(
         await f.intake.receive(
+          'hook',
           hook.token,
           jsonCall('{}', { headers: { [header]: 'delivery-other' } }),
         ),
@@ -366,10 +388,12 @@ describe('HookIntake: the same delivery twice', () => {
     const hook = await f.handler();
     const v2 = fakeDigest('v2');
     const v3 = fakeDigest('v3');
-    const first = enqueued(await f.intake.receive(hook.token, registryCall(appLatest(v2))));
+    const first = enqueued(await f.intake.receive('hook', hook.token, registryCall(appLatest(v2))));
     assert.equal(first.action.options.expectedDigest, v2);
 
-    const second = enqueued(await f.intake.receive(hook.token, registryCall(appLatest(v3))));
+    const second = enqueued(
+      await f.intake.receive('hook', hook.token, registryCall(appLatest(v3))),
+    );
     assert.equal(second.coalesced, true);
     assert.equal(second.action.id, first.action.id);
     assert.equal(second.action.options.expectedDigest, v3, 'the answer shows the newest push');
@@ -378,7 +402,7 @@ describe('HookIntake: the same delivery twice', () => {
     assert.equal(stored?.options.reuseVolumes, true, 'its other options stay');
 
     // A plain call names no digest: the newest push's expectation stays.
-    const third = enqueued(await f.intake.receive(hook.token, jsonCall('{}')));
+    const third = enqueued(await f.intake.receive('hook', hook.token, jsonCall('{}')));
     assert.equal(third.coalesced, true);
     assert.equal((await f.store.getAction(first.action.id))?.options.expectedDigest, v3);
   });
@@ -386,9 +410,9 @@ describe('HookIntake: the same delivery twice', () => {
   it('without delivery ids, identical calls are separate deliveries that coalesce into one redeploy', async () => {
     const f = await fixture();
     const hook = await f.handler();
-    const first = enqueued(await f.intake.receive(hook.token, jsonCall('{}')));
+    const first = enqueued(await f.intake.receive('hook', hook.token, jsonCall('{}')));
     f.clock.advance(1000);
-    const second = enqueued(await f.intake.receive(hook.token, jsonCall('{}')));
+    const second = enqueued(await f.intake.receive('hook', hook.token, jsonCall('{}')));
     assert.equal(second.coalesced, true);
     assert.equal(second.action.id, first.action.id);
     const deliveries = await f.store.listDeliveries(hook.webhook.id, 10);
@@ -402,8 +426,8 @@ describe('HookIntake: the same delivery twice', () => {
     const f = await fixture();
     const hook = await f.handler();
     const body = dockerHubExamplePayload();
-    ignored(await f.intake.receive(hook.token, jsonCall(body)));
-    const repeat = duplicate(await f.intake.receive(hook.token, jsonCall(body)));
+    ignored(await f.intake.receive('hook', hook.token, jsonCall(body)));
+    const repeat = duplicate(await f.intake.receive('hook', hook.token, jsonCall(body)));
     assert.equal(repeat.action, null);
   });
 
@@ -413,7 +437,7 @@ describe('HookIntake: the same delivery twice', () => {
     const body = appLatest();
 
     const outcomes = await Promise.all(
-      Array.from({ length: 20 }, () => f.intake.receive(hook.token, registryCall(body))),
+      Array.from({ length: 20 }, () => f.intake.receive('hook', hook.token, registryCall(body))),
     );
 
     const actions = await f.store.listActions({ serviceId: f.service.id });
@@ -434,20 +458,20 @@ describe('HookIntake: the same delivery twice', () => {
     const a = await f.handler();
     const b = await f.handler();
     const body = appLatest();
-    const first = enqueued(await f.intake.receive(a.token, registryCall(body)));
-    const second = enqueued(await f.intake.receive(b.token, registryCall(body)));
+    const first = enqueued(await f.intake.receive('hook', a.token, registryCall(body)));
+    const second = enqueued(await f.intake.receive('hook', b.token, registryCall(body)));
     assert.equal(second.coalesced, true);
     assert.equal(second.action.id, first.action.id);
   });
 });
 
-describe('HookIntake: signed handlers', () => {
+describe('CallIntake, handler URLs: signed handlers', () => {
   it('refuses an unsigned call with signature_invalid and records a rejected delivery', async () => {
     const f = await fixture();
     const hook = await f.handler({ signed: true });
     assert.match(hook.signingSecret ?? '', /^whsec_[A-Za-z0-9+/]{43}=$/);
 
-    const error = await refusal(f.intake.receive(hook.token, registryCall(appLatest())));
+    const error = await refusal(f.intake.receive('hook', hook.token, registryCall(appLatest())));
 
     assert.equal(error.code, 'signature_invalid');
     assert.match(error.message, /This handler needs a signed call: the call is not signed/);
@@ -469,6 +493,7 @@ describe('HookIntake: signed handlers', () => {
 
     const standard = enqueued(
       await f.intake.receive(
+        'hook',
         hook.token,
         jsonCall(body, { headers: standardWebhooksHeaders(secret, body, { timestamp: now }) }),
       ),
@@ -476,6 +501,7 @@ describe('HookIntake: signed handlers', () => {
     f.clock.advance(1000);
     const github = enqueued(
       await f.intake.receive(
+        'hook',
         hook.token,
         jsonCall(body, { headers: { 'x-hub-signature-256': gitHubSignature(secret, body) } }),
       ),
@@ -503,7 +529,9 @@ describe('HookIntake: signed handlers', () => {
       [{ 'x-hub-signature-256': gitHubSignature('another secret', body) }, /does not match/],
     ];
     for (const [headers, reason] of cases) {
-      const error = await refusal(f.intake.receive(hook.token, jsonCall(body, { headers })));
+      const error = await refusal(
+        f.intake.receive('hook', hook.token, jsonCall(body, { headers })),
+      );
       assert.equal(error.code, 'signature_invalid');
       assert.match(error.message, reason);
     }
@@ -533,12 +561,12 @@ describe('HookIntake: signed handlers', () => {
       timestamp: now,
     });
 
-    await refusal(f.intake.receive(hook.token, jsonCall(body, { headers: forged })));
+    await refusal(f.intake.receive('hook', hook.token, jsonCall(body, { headers: forged })));
     const accepted = enqueued(
-      await f.intake.receive(hook.token, jsonCall(body, { headers: genuine })),
+      await f.intake.receive('hook', hook.token, jsonCall(body, { headers: genuine })),
     );
     const replay = duplicate(
-      await f.intake.receive(hook.token, jsonCall(body, { headers: genuine })),
+      await f.intake.receive('hook', hook.token, jsonCall(body, { headers: genuine })),
     );
     assert.equal(replay.action?.id, accepted.action.id, 'a replayed signed call redeploys once');
   });
@@ -548,6 +576,7 @@ describe('HookIntake: signed handlers', () => {
     const hook = await f.handler();
     enqueued(
       await f.intake.receive(
+        'hook',
         hook.token,
         jsonCall('{}', { headers: { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` } }),
       ),
@@ -555,11 +584,13 @@ describe('HookIntake: signed handlers', () => {
   });
 });
 
-describe('HookIntake: the body to the containers (passBody)', () => {
+describe('CallIntake, handler URLs: the body to the containers (passBody)', () => {
   it('gives the body to the redeploy when the handler asks for it, and only then', async () => {
     const f = await fixture();
     const passing = await f.handler({ passBody: true });
-    const result = enqueued(await f.intake.receive(passing.token, jsonCall('{"build": 42}')));
+    const result = enqueued(
+      await f.intake.receive('hook', passing.token, jsonCall('{"build": 42}')),
+    );
     assert.deepEqual(result.action.options, { reuseVolumes: true, triggerBody: '{"build": 42}' });
     assert.deepEqual(
       (await f.store.getAction(result.action.id))?.options.triggerBody,
@@ -568,12 +599,14 @@ describe('HookIntake: the body to the containers (passBody)', () => {
 
     const g = await fixture();
     const plain = await g.handler();
-    const other = enqueued(await g.intake.receive(plain.token, jsonCall('{"build": 42}')));
+    const other = enqueued(await g.intake.receive('hook', plain.token, jsonCall('{"build": 42}')));
     assert.deepEqual(other.action.options, { reuseVolumes: true });
 
     const h = await fixture();
     const empty = await h.handler({ passBody: true });
-    const none = enqueued(await h.intake.receive(empty.token, jsonCall('', { body: null })));
+    const none = enqueued(
+      await h.intake.receive('hook', empty.token, jsonCall('', { body: null })),
+    );
     assert.equal(none.action.options.triggerBody, undefined);
   });
 
@@ -583,7 +616,7 @@ describe('HookIntake: the body to the containers (passBody)', () => {
     const body = Buffer.alloc(TRIGGER_BODY_LIMIT + 1000, 'x');
 
     const result = enqueued(
-      await f.intake.receive(hook.token, jsonCall('', { contentType: 'text/plain', body })),
+      await f.intake.receive('hook', hook.token, jsonCall('', { contentType: 'text/plain', body })),
     );
 
     assert.equal(TRIGGER_BODY_LIMIT, 64 * 1024);
@@ -600,7 +633,7 @@ describe('HookIntake: the body to the containers (passBody)', () => {
     ]);
 
     const result = enqueued(
-      await f.intake.receive(hook.token, jsonCall('', { contentType: 'text/plain', body })),
+      await f.intake.receive('hook', hook.token, jsonCall('', { contentType: 'text/plain', body })),
     );
 
     const passed = result.action.options.triggerBody ?? '';
@@ -613,14 +646,16 @@ describe('HookIntake: the body to the containers (passBody)', () => {
   });
 });
 
-describe('HookIntake: SCALEUP handlers and payloads', () => {
+describe('CallIntake, handler URLs: SCALEUP handlers and payloads', () => {
   it('scales whatever repository a payload names: SCALEUP does not match payloads', async () => {
     const f = await fixture();
     const hook = await f.handler({ operation: 'SCALEUP' });
 
-    const hub = enqueued(await f.intake.receive(hook.token, jsonCall(dockerHubExamplePayload())));
+    const hub = enqueued(
+      await f.intake.receive('hook', hook.token, jsonCall(dockerHubExamplePayload())),
+    );
     const sameDigest = enqueued(
-      await f.intake.receive(hook.token, registryCall(appLatest(RUNNING)), '2'),
+      await f.intake.receive('hook', hook.token, registryCall(appLatest(RUNNING)), '2'),
     );
 
     assert.equal(hub.action.type, 'scale');
@@ -635,8 +670,10 @@ describe('HookIntake: SCALEUP handlers and payloads', () => {
     const f = await fixture();
     const hook = await f.handler({ operation: 'SCALEUP' });
     const headers = { 'webhook-id': 'scale-1' };
-    const first = enqueued(await f.intake.receive(hook.token, jsonCall('{}', { headers })));
-    const repeat = duplicate(await f.intake.receive(hook.token, jsonCall('{}', { headers })));
+    const first = enqueued(await f.intake.receive('hook', hook.token, jsonCall('{}', { headers })));
+    const repeat = duplicate(
+      await f.intake.receive('hook', hook.token, jsonCall('{}', { headers })),
+    );
     assert.equal(repeat.action?.id, first.action.id);
     assert.equal((await f.store.listActions({ serviceId: f.service.id })).length, 1);
   });
