@@ -1,4 +1,9 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ApiToken } from '../domain/auth/api-token.js';
@@ -24,6 +29,19 @@ declare module 'fastify' {
   }
 }
 
+/** The access log's line for a request: its path is redacted, since secret URLs carry tokens. */
+function accessLog(request: FastifyRequest, reply: FastifyReply): void {
+  request.log.info(
+    {
+      method: request.method,
+      url: redactPath(request.url),
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    },
+    'request',
+  );
+}
+
 /** Builds the whole HTTP server, for main and for the tests alike. Does not listen. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Slow clients: a socket idle this long is closed (connectionTimeout), and headers and
@@ -42,6 +60,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       headersTimeout: timeoutMs,
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(timeoutMs / 4))),
     },
+    // Fastify answers a path it cannot decode or a too long parameter itself, quoting the
+    // path: a token would be echoed in the message. Answer those here, redacted.
+    // Fastify answers a path it cannot decode, or a too long parameter, itself: quoting the
+    // path (a token would be echoed) and running no hooks (no access log line). Answered here.
+    frameworkErrors: (error, request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const path = redactPath(request.url);
+      void sendError(
+        reply,
+        tooLong ? 414 : 400,
+        'bad_request',
+        tooLong
+          ? `A part of the path ${path} is too long; check the URL.`
+          : `The path ${path} is not a valid URL: a % must start an escape such as %2F.`,
+      );
+      accessLog(request, reply);
+    },
     // Fastify's default (removeAdditional: true) silently drops unknown fields: a typo such
     // as {"reuse_volume": false} would redeploy keeping the volumes. Refuse it with a 400.
     ajv: { customOptions: { removeAdditional: false } },
@@ -52,17 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) app.registeredRoutes.push({ method, url: route.url });
   });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        url: redactPath(request.url),
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      'request',
-    );
-  });
+  app.addHook('onResponse', async (request, reply) => accessLog(request, reply));
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
     sendError(
