@@ -15,7 +15,6 @@ import type { ServiceRecord } from '../../domain/services/service.js';
 import type { Delivery } from '../../domain/webhooks/delivery.js';
 import type { Webhook, WebhookSecrets, WebhookWithHash } from '../../domain/webhooks/webhook.js';
 import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
-import { WEBHOOK_ACTIVE_NAME_INDEX } from './database.js';
 import type { Database } from './database.js';
 import {
   actionRow,
@@ -526,7 +525,7 @@ export class KyselyStore implements Store {
       .selectFrom('api_tokens')
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
-    // SQLite returns a number, PostgreSQL a bigint string.
+    // Kysely types a count as string | number | bigint; SQLite gives a number.
     return Number(row.n);
   }
 
@@ -540,13 +539,13 @@ export class KyselyStore implements Store {
 
 // --- row mapping -------------------------------------------------------------
 
-/** A unique violation of the "one active handler name per service" index, on SQLite or PostgreSQL. */
+/** A unique violation of the "one active handler name per service" index. */
 function isActiveNameViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const e = error as { code?: unknown; message?: unknown; constraint?: unknown };
-  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE') {
-    return typeof e.message === 'string' && e.message.includes('webhooks.name');
-  }
-  if (e.code === '23505') return e.constraint === WEBHOOK_ACTIVE_NAME_INDEX;
-  return false;
+  const e = error as { code?: unknown; message?: unknown };
+  return (
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    typeof e.message === 'string' &&
+    e.message.includes('webhooks.name')
+  );
 }

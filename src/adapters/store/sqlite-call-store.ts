@@ -46,7 +46,7 @@ import {
 import { storeUnavailable } from './store-unavailable.js';
 
 /** Runs fn while nothing else uses the connection (Kysely's connection lock). */
-export type Exclusive = <T>(fn: () => Promise<T>) => Promise<T>;
+type Exclusive = <T>(fn: () => Promise<T>) => Promise<T>;
 
 interface Queued {
   fn: (tx: CallTx) => Promise<unknown>;
