@@ -90,11 +90,11 @@ export class StandaloneRedeploy {
       }
     }
 
-    const replaced: Target[] = [];
     try {
+      // Listed once: each replace() creates only its own target's replacement.
+      const replacements = await this.replacements(action.id);
       for (const target of journal.targets) {
-        await this.replace(action, journal, target, log);
-        replaced.push(target);
+        await this.replace(action, journal, target, replacements.get(target.oldId) ?? null, log);
       }
     } catch (error) {
       // An unreachable engine is not the new image's fault: the worker resumes later.
@@ -104,9 +104,7 @@ export class StandaloneRedeploy {
           ? error.message
           : `unexpected error: ${String(error)}`;
       await log(`Rolling back: ${reason}`);
-      for (const target of [...journal.targets].reverse()) {
-        await this.putBack(action, target, log);
-      }
+      await this.putAllBack(action, journal, log);
       return { state: 'Failed', reason: asSentence(reason) };
     }
 
@@ -135,9 +133,7 @@ export class StandaloneRedeploy {
     if (!journal) return;
     const log = (message: string) =>
       this.deps.store.appendActionLog(action.id, isoNow(this.deps.clock), message);
-    for (const target of [...journal.targets].reverse()) {
-      await this.putBack(action, target, log);
-    }
+    await this.putAllBack(action, journal, log);
   }
 
   private async prepare(
@@ -190,15 +186,18 @@ export class StandaloneRedeploy {
     return journal;
   }
 
-  /** Replaces one container; a target already replaced by this action (after a resume) is only re-checked. */
+  /**
+   * Replaces one container; a target already replaced by this action (after a
+   * resume: `existing`, its replacement) is only re-checked.
+   */
   private async replace(
     action: Action,
     journal: RedeployJournal,
     target: Target,
+    existing: ContainerInfo | null,
     log: (message: string) => Promise<void>,
   ): Promise<void> {
     const { engine } = this.deps;
-    const existing = await this.replacementOf(action.id, target);
     if (existing && existing.name === target.name) {
       if (target.wasRunning) await waitUntilReady(this.deps, existing.id, target.name, log);
       return;
@@ -250,14 +249,29 @@ export class StandaloneRedeploy {
     await waitUntilReady(this.deps, newId, target.name, log);
   }
 
-  /** Undoes whatever this action did to one target: removes its replacement and restores the old container. */
+  /** Puts every target back, the last first, from one listing of this action's containers. */
+  private async putAllBack(
+    action: Action,
+    journal: RedeployJournal,
+    log: (message: string) => Promise<void>,
+  ): Promise<void> {
+    const replacements = await this.replacements(action.id);
+    for (const target of [...journal.targets].reverse()) {
+      await this.putBack(action, target, replacements.get(target.oldId) ?? null, log);
+    }
+  }
+
+  /**
+   * Undoes whatever this action did to one target: removes its replacement
+   * (when it has one) and restores the old container.
+   */
   private async putBack(
     action: Action,
     target: Target,
+    replacement: ContainerInfo | null,
     log: (message: string) => Promise<void>,
   ): Promise<void> {
     const { engine } = this.deps;
-    const replacement = await this.replacementOf(action.id, target);
     // Fresh anonymous volumes die with their container; reused ones belong to the old one.
     if (replacement) {
       await engine.removeContainer(replacement.id, { volumes: !reusesVolumes(action) });
@@ -282,17 +296,19 @@ export class StandaloneRedeploy {
     journal: RedeployJournal,
     log: (message: string) => Promise<void>,
   ): Promise<void> {
+    const ours = await this.deps.engine.listContainersWithLabel(ACTION_LABEL, action.id);
+    const replacements = byReplaced(ours);
     for (const target of journal.targets) {
-      const replacement = await this.replacementOf(action.id, target);
+      const replacement = replacements.get(target.oldId) ?? null;
       const done =
         replacement !== null &&
         replacement.name === target.name &&
         (replacement.running || !target.wasRunning);
       if (!done) {
-        await this.putBack(action, target, log);
+        await this.putBack(action, target, replacement, log);
       }
     }
-    const ours = await this.deps.engine.listContainersWithLabel(ACTION_LABEL, action.id);
+    // putBack() touched only targets' replacements: the strays are as listed.
     const known = new Set(journal.targets.map((t) => t.oldId));
     for (const stray of ours.filter((c) => !known.has(c.labels[REPLACES_LABEL] ?? ''))) {
       await this.deps.engine.removeContainer(stray.id, { volumes: false });
@@ -300,10 +316,23 @@ export class StandaloneRedeploy {
     }
   }
 
-  private async replacementOf(actionId: string, target: Target): Promise<ContainerInfo | null> {
-    const ours = await this.deps.engine.listContainersWithLabel(ACTION_LABEL, actionId);
-    return ours.find((c) => c.labels[REPLACES_LABEL] === target.oldId) ?? null;
+  /**
+   * This action's replacements by the old container each replaces. Listed once
+   * per phase (replace, roll back, repair): a listing per target would make
+   * engine calls grow with the square of the number of containers.
+   */
+  private async replacements(actionId: string): Promise<Map<string, ContainerInfo>> {
+    return byReplaced(await this.deps.engine.listContainersWithLabel(ACTION_LABEL, actionId));
   }
+}
+
+function byReplaced(containers: ContainerInfo[]): Map<string, ContainerInfo> {
+  const replacements = new Map<string, ContainerInfo>();
+  for (const c of containers) {
+    const replaced = c.labels[REPLACES_LABEL];
+    if (replaced && !replacements.has(replaced)) replacements.set(replaced, c);
+  }
+  return replacements;
 }
 
 function reusesVolumes(action: Action): boolean {
