@@ -83,7 +83,6 @@ export async function startServer(
     logger,
     runner: new ActionRunners({
       store,
-      engine,
       standaloneRedeploy: new StandaloneRedeploy({ store, engine, clock, timing: readiness }),
       swarmRedeploy: new SwarmRedeploy({ store, engine, clock, timing: swarmTiming }),
       standaloneScale: new StandaloneScale({ store, engine, clock, timing: readiness }),

@@ -16,7 +16,12 @@ import { EngineUnavailableError, HoistError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import type { EngineCall } from '../support/fake-engine.js';
 import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js';
-import { actionLog, addActionInProgress, storedAction } from '../support/action-fixture.js';
+import {
+  actionLog,
+  addActionInProgress,
+  runAndRecord,
+  storedAction,
+} from '../support/action-fixture.js';
 import { addService, openStore } from '../support/unit-fixture.js';
 
 const TIMING = { monitorMs: 10_000, healthTimeoutMs: 60_000, pollMs: 500 };
@@ -78,9 +83,9 @@ async function stored(f: Fixture): Promise<Action> {
   return storedAction(f.store, f.actionId);
 }
 
-/** Runs the redeploy on the action as stored now (a resume when its journal is set). */
+/** Runs the redeploy on the action as stored now (a resume when its journal is set), as the worker does. */
 async function run(f: Fixture): Promise<ActionOutcome> {
-  return f.redeploy.run(await stored(f));
+  return runAndRecord(f.store, f.redeploy, await stored(f));
 }
 
 /**
@@ -641,6 +646,19 @@ describe('StandaloneRedeploy', () => {
         ),
         log.join('\n'),
       );
+    });
+
+    it('resumes from a journal saved by an earlier version (with its `version` field)', async () => {
+      const f = await fixture();
+      await crashBeforeCall(f, 3);
+      const journal = (await stored(f)).progress as RedeployJournal;
+      await f.store.updateAction(f.actionId, { progress: { version: 1, ...journal } });
+
+      const outcome = await resume(f);
+
+      assert.deepEqual(outcome, { state: 'Success', reason: null });
+      assertAllNew(f, BOTH_RUNNING);
+      assert.equal((await stored(f)).digestAfter, NEW_DIGEST);
     });
 
     it('removes a stray container of the action that no target claims', async () => {

@@ -3,7 +3,9 @@ import { isoNow } from '../clock.js';
 import { EngineUnavailableError, HoistError } from '../errors.js';
 import type { ContainerInfo, Engine } from '../ports/engine.js';
 import type { Store } from '../ports/store.js';
+import type { ServiceRecord } from '../services/service.js';
 import type { Action, ActionOutcome } from './action.js';
+import type { ServiceActionRunner } from './action-runners.js';
 import { transientName } from './container-names.js';
 import {
   RolloutFailure,
@@ -24,9 +26,9 @@ export const REPLACES_LABEL = 'io.hoist.replaces';
  * The write-ahead journal of a standalone redeploy, saved in the action before
  * the first container is touched. With the labels on new containers it is all
  * a restarted Hoist needs to repair a half-replaced container and go on.
+ * (Journals saved by earlier versions also hold `version: 1`, never read.)
  */
 export interface RedeployJournal {
-  version: 1;
   imageRef: string;
   imageId: string;
   digest: string | null;
@@ -49,7 +51,7 @@ interface Target {
  * every replacement is up, so a failure at any container can put the whole
  * service back on the old image: it ends all-new or all-old, never mixed.
  */
-export class StandaloneRedeploy {
+export class StandaloneRedeploy implements ServiceActionRunner {
   constructor(
     private readonly deps: {
       store: Store;
@@ -59,10 +61,12 @@ export class StandaloneRedeploy {
     },
   ) {}
 
-  async run(action: Action): Promise<ActionOutcome> {
+  async run(action: Action, service: ServiceRecord): Promise<ActionOutcome> {
     const { store } = this.deps;
     const log = (message: string) =>
       store.appendActionLog(action.id, isoNow(this.deps.clock), message);
+    /** What the outcome reports; saved early too, and read back from the action on a resume. */
+    const found = { imageRef: action.imageRef, digestBefore: action.digestBefore };
 
     let journal = action.progress as RedeployJournal | null;
     if (journal) {
@@ -77,11 +81,11 @@ export class StandaloneRedeploy {
         );
       }
       try {
-        journal = await this.prepare(action, log);
+        journal = await this.prepare(action, service, found, log);
       } catch (error) {
         // Nothing has been touched yet: a pull that fails just fails the action.
         if (error instanceof HoistError && !(error instanceof EngineUnavailableError)) {
-          return { state: 'Failed', reason: error.message };
+          return { ...found, state: 'Failed', reason: error.message };
         }
         throw error;
       }
@@ -105,7 +109,7 @@ export class StandaloneRedeploy {
           : `unexpected error: ${String(error)}`;
       await log(`Rolling back: ${reason}`);
       await this.putAllBack(action, journal, log);
-      return { state: 'Failed', reason: asSentence(reason) };
+      return { ...found, state: 'Failed', reason: asSentence(reason) };
     }
 
     for (const target of journal.targets) {
@@ -119,9 +123,8 @@ export class StandaloneRedeploy {
         await log(`Could not remove the old container of ${target.name}: ${String(error)}`);
       }
     }
-    await store.updateAction(action.id, { digestAfter: journal.digest });
     await store.updateServiceImage(action.serviceId, journal.imageRef, journal.digest);
-    return { state: 'Success', reason: null };
+    return { ...found, state: 'Success', reason: null, digestAfter: journal.digest };
   }
 
   /**
@@ -138,17 +141,18 @@ export class StandaloneRedeploy {
 
   private async prepare(
     action: Action,
+    record: ServiceRecord,
+    found: { imageRef: string | null; digestBefore: string | null },
     log: (message: string) => Promise<void>,
   ): Promise<RedeployJournal | null> {
     const { store, engine } = this.deps;
-    const record = await store.getService(action.serviceId);
-    if (!record) throw new HoistError('service_not_found', `Service ${action.serviceId} is gone.`);
     const service = await engine.getService(record);
     if (!service || service.containers.length === 0) return null;
 
     const imageRef = service.imageRef;
     const digestBefore = service.containers.find((c) => c.digest)?.digest ?? null;
     await store.updateAction(action.id, { imageRef, digestBefore });
+    Object.assign(found, { imageRef, digestBefore });
     await log(`Pulling ${imageRef}`);
     let pulled = await engine.pullImage(imageRef);
     const expected = action.options.expectedDigest;
@@ -171,7 +175,6 @@ export class StandaloneRedeploy {
     await log(`Pulled ${imageRef} (${pulled.digest ?? pulled.imageId})`);
 
     const journal: RedeployJournal = {
-      version: 1,
       imageRef,
       imageId: pulled.imageId,
       digest: pulled.digest,
