@@ -24,6 +24,7 @@ import { Registries } from './domain/registries/registries.js';
 import { RegistryIntake } from './domain/registries/registry-intake.js';
 import { ActionCallbacks } from './domain/actions/action-callbacks.js';
 import { DeliveryRetention } from './domain/webhooks/delivery-retention.js';
+import { CallbackPolicy } from './adapters/callbacks/callback-policy.js';
 import { HttpCallbackSender } from './adapters/callbacks/http-callback-sender.js';
 import { actionUrl } from './http/presenters.js';
 import { ApiTokens } from './domain/auth/api-tokens.js';
@@ -50,7 +51,10 @@ export async function startServer(
   const logger = pino({ level: config.logLevel }, destination);
   await mkdir(config.dataDir, { recursive: true });
   const { store, calls } = await openSqliteStores(path.join(config.dataDir, 'hoist.sqlite'));
-  const engine = new DockerEngine({ dockerHost: config.dockerHost });
+  const engine = new DockerEngine({
+    dockerHost: config.dockerHost,
+    dockerConfigDir: config.dockerConfigDir,
+  });
   const engineHost = config.dockerHost ?? DEFAULT_DOCKER_HOST;
   const clock = systemClock;
 
@@ -59,7 +63,7 @@ export async function startServer(
   const events = new ActionEvents();
   const callbacks = new ActionCallbacks({
     store,
-    sender: new HttpCallbackSender({ policy: config.callbacks }),
+    sender: new HttpCallbackSender({ policy: new CallbackPolicy(config.callbacks) }),
     logger,
     actionUrl: (id) => actionUrl(id, config.publicUrl),
   });

@@ -36,7 +36,7 @@ export interface DockerEngineOptions {
   docker?: Dockerode;
   /** Idle timeout of one request, in ms (default 5 minutes: a stop waits for the container's stop timeout). */
   requestTimeoutMs?: number;
-  /** Where the Docker config file with registry credentials is: default $DOCKER_CONFIG, else ~/.docker (read per call). */
+  /** Where the Docker config file with registry credentials is: default ~/.docker (read per call). */
   dockerConfigDir?: string;
 }
 
