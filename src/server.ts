@@ -79,8 +79,6 @@ export async function startServer(
     pollMs: 250,
   };
   const swarmTiming = { updateTimeoutMs: config.swarmUpdateTimeoutSeconds * 1000, pollMs: 1000 };
-  // Docker Hub callbacks still being sent: close() waits for them.
-  const callbacksInFlight = new Set<Promise<void>>();
   const worker = new ActionWorker({
     store,
     clock,
@@ -101,15 +99,7 @@ export async function startServer(
     },
     onChange: (action) => {
       events.publish(action);
-      if (action.endedAt) {
-        const sending = callbacks
-          .notify(action)
-          .catch((error: unknown) =>
-            logger.error({ err: error, actionId: action.id }, 'could not send callbacks'),
-          )
-          .finally(() => callbacksInFlight.delete(sending));
-        callbacksInFlight.add(sending);
-      }
+      if (action.endedAt) callbacks.send(action);
     },
   });
   const onEnqueued = (action: Action) => {
@@ -177,8 +167,7 @@ export async function startServer(
         retention.stop();
         await app.close();
         await worker.stop();
-        // Each callback gives up after its timeout; its result is written before the store closes.
-        await Promise.all(callbacksInFlight);
+        await callbacks.drain();
         await store.close();
       })()),
   };
