@@ -121,7 +121,3 @@ export class DockerApi {
     return new Map(images.map((i) => [i.Id, i.RepoDigests ?? []]));
   }
 }
-
-export function swarmActive(info: RawInfo): boolean {
-  return info.Swarm?.LocalNodeState === 'active';
-}

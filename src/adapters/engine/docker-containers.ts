@@ -3,7 +3,6 @@ import type Dockerode from 'dockerode';
 import type { ContainerInfo, NewService, ReplacementSpec } from '../../domain/ports/engine.js';
 import { HoistError } from '../../domain/errors.js';
 import { digestFor } from '../../domain/image-reference.js';
-import type { RawContainerSummary } from './docker-api-types.js';
 import type { DockerApi } from './docker-api.js';
 import { statusOf, type DockerishError } from './docker-errors.js';
 import { byName, toContainerInfo } from './container-info.js';
@@ -14,7 +13,7 @@ import {
   type ContainerCreateBody,
 } from './replacement-config.js';
 import { serviceContainerConfig } from './service-specs.js';
-import { SWARM_SERVICE_ID_LABEL } from './swarm-services.js';
+import { isSwarmTask } from './swarm-services.js';
 
 export async function inspectContainer(api: DockerApi, id: string): Promise<ContainerInfo | null> {
   const raw = await api.inspectRaw(id);
@@ -133,10 +132,6 @@ export async function logsTail(api: DockerApi, id: string, lines: number): Promi
   else buffer = Buffer.from(JSON.stringify(output) ?? '');
   const text = raw.Config.Tty ? buffer.toString('utf8') : demultiplex(buffer);
   return text.trim();
-}
-
-export function isSwarmTask(summary: RawContainerSummary): boolean {
-  return Boolean(summary.Labels?.[SWARM_SERVICE_ID_LABEL]);
 }
 
 async function requireNetwork(api: DockerApi, network: string): Promise<void> {

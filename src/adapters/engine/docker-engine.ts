@@ -7,7 +7,8 @@
  * HoistError('engine_error') carrying the daemon's message (docker-errors.ts).
  *
  * A facade: each method hands the shared DockerApi to the file that holds its
- * concept (containers, images, Swarm, discovery).
+ * concept (containers, images, Swarm, discovery). A new operation is a
+ * function `(api, ...)` in its concept's file and one delegating method here.
  */
 import type Dockerode from 'dockerode';
 import type {

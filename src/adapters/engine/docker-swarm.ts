@@ -8,13 +8,14 @@ import type {
 import { EngineUnavailableError, HoistError } from '../../domain/errors.js';
 import { parseImageReference } from '../../domain/image-reference.js';
 import type { RawNode, RawService, RawServiceSpec, RawTask } from './docker-api-types.js';
-import { swarmActive, type DockerApi } from './docker-api.js';
+import type { DockerApi } from './docker-api.js';
 import { statusOf } from './docker-errors.js';
 import { resolveDigest } from './docker-images.js';
 import type { RegistryCredentials } from './registry-auth.js';
 import { swarmServiceSpec } from './service-specs.js';
 import {
   newestFirst,
+  swarmActive,
   nodeNames,
   specWithImage,
   specWithReplicas,

@@ -51,7 +51,7 @@ interface DockerConfigFile {
 }
 
 /** configDir/config.json (config.ts reads DOCKER_CONFIG), or ~/.docker/config.json. */
-export function dockerConfigPath(configDir?: string): string {
+function dockerConfigPath(configDir?: string): string {
   const dir = configDir ?? join(homedir(), '.docker');
   return join(dir, 'config.json');
 }

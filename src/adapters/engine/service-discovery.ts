@@ -12,11 +12,11 @@ import type {
 } from '../../domain/ports/engine.js';
 import { isTransientContainerName } from '../../domain/actions/container-names.js';
 import { digestFor } from '../../domain/image-reference.js';
-import { swarmActive, type DockerApi } from './docker-api.js';
+import type { DockerApi } from './docker-api.js';
 import { byName, compare, toContainerInfo } from './container-info.js';
-import { isSwarmTask } from './docker-containers.js';
 import { discoverSwarm, getSwarmService } from './docker-swarm.js';
-import { HOIST_SERVICE_LABEL as HOIST_SERVICE } from './service-specs.js';
+import { HOIST_SERVICE_LABEL } from './service-specs.js';
+import { isSwarmTask, swarmActive } from './swarm-services.js';
 
 const COMPOSE_PROJECT = 'com.docker.compose.project';
 const COMPOSE_SERVICE = 'com.docker.compose.service';
@@ -65,7 +65,7 @@ export async function getService(
       `${COMPOSE_SERVICE}=${ref.key.slice(slash + 1)}`,
     ];
   } else if (ref.kind === 'hoist') {
-    filters.label = [`${HOIST_SERVICE}=${ref.key}`];
+    filters.label = [`${HOIST_SERVICE_LABEL}=${ref.key}`];
   } else {
     filters.name = [`^/${escapeRegExp(ref.key)}$`];
   }
@@ -114,7 +114,7 @@ function classify(info: ContainerInfo): { kind: ServiceKind; key: string; name: 
   if (project && service) {
     return { kind: 'compose', key: `${project}/${service}`, name: `${project}-${service}` };
   }
-  const hoist = info.labels[HOIST_SERVICE];
+  const hoist = info.labels[HOIST_SERVICE_LABEL];
   if (hoist) return { kind: 'hoist', key: hoist, name: hoist };
   return { kind: 'container', key: info.name, name: info.name };
 }
