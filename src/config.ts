@@ -1,9 +1,16 @@
 import path from 'node:path';
+import { DEFAULT_CALLBACK_HOSTS, parseAllowedHost } from './callback-hosts.js';
 import { ConfigError } from './config-error.js';
-import {
-  callbackPolicyFromEnv,
-  type CallbackPolicy,
-} from './adapters/callbacks/callback-policy.js';
+
+/** Where Docker Hub callbacks may go (server.ts builds the policy from it). */
+export interface CallbackSettings {
+  /** `host` or `host:port` entries; IPv6 literals in brackets (`[::1]:8123`). */
+  readonly allowedHosts: readonly string[];
+  /** Plain http as well as https. */
+  readonly allowHttp: boolean;
+  /** Let allow-listed hosts resolve to loopback, private or link-local addresses. */
+  readonly allowPrivateAddresses: boolean;
+}
 
 /** Everything Hoist reads from its environment, validated once at start. */
 export interface Config {
@@ -13,6 +20,8 @@ export interface Config {
   readonly publicUrl: string;
   /** A Docker host as in DOCKER_HOST (unix:// or tcp://); undefined means the local socket. */
   readonly dockerHost: string | undefined;
+  /** Where the Docker config file with registry credentials is (DOCKER_CONFIG); undefined means ~/.docker. */
+  readonly dockerConfigDir: string | undefined;
   readonly monitorSeconds: number;
   readonly healthTimeoutSeconds: number;
   readonly maxConcurrentActions: number;
@@ -21,7 +30,7 @@ export interface Config {
   /** Deliveries and registry calls are kept this long. */
   readonly deliveryRetentionDays: number;
   /** Where Docker Hub callbacks may go. */
-  readonly callbacks: CallbackPolicy;
+  readonly callbacks: CallbackSettings;
   readonly logLevel: string;
   /** A request must arrive whole (headers and body) within this; an idle connection is closed after it. */
   readonly requestTimeoutSeconds: number;
@@ -54,12 +63,13 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.HOIST_DATA_DIR?.trim() || './data'),
     publicUrl,
     dockerHost: env.DOCKER_HOST?.trim() || undefined,
+    dockerConfigDir: env.DOCKER_CONFIG?.trim() || undefined,
     monitorSeconds: integer(env, 'HOIST_MONITOR_SECONDS', 5, 0, 3600),
     healthTimeoutSeconds: integer(env, 'HOIST_HEALTH_TIMEOUT_SECONDS', 120, 1, 3600),
     maxConcurrentActions: integer(env, 'HOIST_MAX_CONCURRENT_ACTIONS', 4, 1, 64),
     swarmUpdateTimeoutSeconds: integer(env, 'HOIST_SWARM_UPDATE_TIMEOUT_SECONDS', 600, 1, 86400),
     deliveryRetentionDays: integer(env, 'HOIST_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
-    callbacks: callbackPolicyFromEnv(env),
+    callbacks: callbackSettings(env),
     logLevel,
     requestTimeoutSeconds: integer(env, 'HOIST_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
     unknownTokenLimitPerMinute: integer(
@@ -70,6 +80,43 @@ export function loadConfig(env: Env = process.env): Config {
       1_000_000,
     ),
   });
+}
+
+function callbackSettings(env: Env): CallbackSettings {
+  const name = 'HOIST_CALLBACK_ALLOWED_HOSTS';
+  const raw = env[name]?.trim();
+  const hosts = raw
+    ? raw
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '')
+    : DEFAULT_CALLBACK_HOSTS;
+  if (hosts.length === 0) {
+    throw new ConfigError(
+      `${name} is "${raw}"; list at least one host, for example registry.hub.docker.com.`,
+    );
+  }
+  for (const entry of hosts) {
+    try {
+      parseAllowedHost(entry);
+    } catch (error) {
+      throw new ConfigError(`${name}: ${(error as Error).message}`);
+    }
+  }
+  return Object.freeze({
+    allowedHosts: Object.freeze([...hosts]),
+    allowHttp: boolean(env, 'HOIST_CALLBACK_ALLOW_HTTP'),
+    allowPrivateAddresses: boolean(env, 'HOIST_CALLBACK_ALLOW_PRIVATE'),
+  });
+}
+
+function boolean(env: Env, name: string): boolean {
+  const raw = env[name]?.trim();
+  if (!raw) return false;
+  const value = raw.toLowerCase();
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigError(`${name} is "${raw}"; use true or false.`);
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

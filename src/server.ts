@@ -23,6 +23,7 @@ import { ServiceProvisioning } from './domain/services/service-provisioning.js';
 import { Registries } from './domain/registries/registries.js';
 import { ActionCallbacks } from './domain/actions/action-callbacks.js';
 import { DeliveryRetention } from './domain/webhooks/delivery-retention.js';
+import { CallbackPolicy } from './adapters/callbacks/callback-policy.js';
 import { HttpCallbackSender } from './adapters/callbacks/http-callback-sender.js';
 import { actionUrl } from './http/presenters.js';
 import { ApiTokens } from './domain/auth/api-tokens.js';
@@ -49,7 +50,10 @@ export async function startServer(
   const logger = pino({ level: config.logLevel }, destination);
   await mkdir(config.dataDir, { recursive: true });
   const { store, calls } = await openSqliteStores(path.join(config.dataDir, 'hoist.sqlite'));
-  const engine = new DockerEngine({ dockerHost: config.dockerHost });
+  const engine = new DockerEngine({
+    dockerHost: config.dockerHost,
+    dockerConfigDir: config.dockerConfigDir,
+  });
   const engineHost = config.dockerHost ?? DEFAULT_DOCKER_HOST;
   const clock = systemClock;
 
@@ -58,7 +62,7 @@ export async function startServer(
   const events = new ActionEvents();
   const callbacks = new ActionCallbacks({
     store,
-    sender: new HttpCallbackSender({ policy: config.callbacks }),
+    sender: new HttpCallbackSender({ policy: new CallbackPolicy(config.callbacks) }),
     logger,
     actionUrl: (id) => actionUrl(id, config.publicUrl),
   });
@@ -74,15 +78,12 @@ export async function startServer(
     pollMs: 250,
   };
   const swarmTiming = { updateTimeoutMs: config.swarmUpdateTimeoutSeconds * 1000, pollMs: 1000 };
-  // Docker Hub callbacks still being sent: close() waits for them.
-  const callbacksInFlight = new Set<Promise<void>>();
   const worker = new ActionWorker({
     store,
     clock,
     logger,
     runner: new ActionRunners({
       store,
-      engine,
       standaloneRedeploy: new StandaloneRedeploy({ store, engine, clock, timing: readiness }),
       swarmRedeploy: new SwarmRedeploy({ store, engine, clock, timing: swarmTiming }),
       standaloneScale: new StandaloneScale({ store, engine, clock, timing: readiness }),
@@ -97,15 +98,7 @@ export async function startServer(
     },
     onChange: (action) => {
       events.publish(action);
-      if (action.endedAt) {
-        const sending = callbacks
-          .notify(action)
-          .catch((error: unknown) =>
-            logger.error({ err: error, actionId: action.id }, 'could not send callbacks'),
-          )
-          .finally(() => callbacksInFlight.delete(sending));
-        callbacksInFlight.add(sending);
-      }
+      if (action.endedAt) callbacks.send(action);
     },
   });
   const onEnqueued = (action: Action) => {
@@ -172,8 +165,7 @@ export async function startServer(
         retention.stop();
         await app.close();
         await worker.stop();
-        // Each callback gives up after its timeout; its result is written before the store closes.
-        await Promise.all(callbacksInFlight);
+        await callbacks.drain();
         await store.close();
       })()),
   };

@@ -4,7 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Action, ActionOptions } from '../../src/domain/actions/action.js';
+import {
+  outcomeFields,
+  type Action,
+  type ActionOptions,
+  type ActionOutcome,
+} from '../../src/domain/actions/action.js';
+import type { ServiceActionRunner } from '../../src/domain/actions/action-runners.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { Store } from '../../src/domain/ports/store.js';
 
@@ -48,4 +54,20 @@ export async function storedAction(store: Store, actionId: string): Promise<Acti
 /** The messages of the action's log, oldest first. */
 export async function actionLog(store: Store, actionId: string): Promise<string[]> {
   return (await store.getActionLog(actionId)).map((e) => e.message);
+}
+
+/**
+ * What ActionRunners and the worker do around one runner: look the service
+ * record up, run, write the fields the outcome reports. Returns how it ended.
+ */
+export async function runAndRecord(
+  store: Store,
+  runner: ServiceActionRunner,
+  action: Action,
+): Promise<ActionOutcome> {
+  const service = await store.getService(action.serviceId);
+  assert.ok(service, 'the action\u2019s service is in the store');
+  const outcome = await runner.run(action, service);
+  await store.updateAction(action.id, outcomeFields(outcome));
+  return { state: outcome.state, reason: outcome.reason };
 }

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type Dockerode from 'dockerode';
 import { createDockerClient } from '../../src/adapters/engine/docker-client.js';
-import { demultiplex } from '../../src/adapters/engine/docker-engine.js';
+import { demultiplex } from '../../src/adapters/engine/log-demultiplex.js';
 
 export const TEST_LABEL = 'io.hoist.test';
 export const TEST_LABELS: Readonly<Record<string, string>> = Object.freeze({ [TEST_LABEL]: '1' });

@@ -49,7 +49,9 @@ class MemoryLogger implements Logger {
   }
 }
 
-async function fixture(sender = new FakeSender()) {
+async function fixture<S extends CallbackSender = FakeSender>(
+  sender: S = new FakeSender() as CallbackSender as S,
+) {
   // The call path runs on the call store, as in the server.
   const { store, calls } = await openStores();
   const clock = new FakeClock();
@@ -253,6 +255,53 @@ describe('ActionCallbacks', () => {
         [hubUrl(1), 'failure'],
         [hubUrl(2), 'success'],
       ],
+    );
+  });
+
+  it('send() returns at once; drain() waits until every result is written', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const sender = new FakeSender();
+    const slow: CallbackSender = {
+      send: async (url, body) => {
+        await held;
+        return sender.send(url, body);
+      },
+    };
+    const f = await fixture(slow);
+    const id = await f.hubCall(hubUrl(1));
+    const ended = await f.end(id, 'Success', { digestAfter: NEW_DIGEST });
+
+    f.callbacks.send(ended);
+    let drained = false;
+    const draining = f.callbacks.drain().then(() => (drained = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(drained, false, 'drain() waits for the held send');
+    release();
+    await draining;
+
+    const deliveries = await f.store.listDeliveries(f.webhookId, 10);
+    assert.deepEqual(
+      deliveries.map((d) => d.callbackResult),
+      ['sent (200)'],
+    );
+  });
+
+  it('send() logs a failure instead of throwing, and drain() still ends', async () => {
+    const failing: CallbackSender = {
+      send: async () => {
+        throw new Error('the sender broke');
+      },
+    };
+    const f = await fixture(failing);
+    const id = await f.hubCall(hubUrl(1));
+
+    f.callbacks.send(await f.end(id, 'Failed', { reason: 'It broke.' }));
+    await f.callbacks.drain();
+
+    assert.deepEqual(
+      f.logger.lines.map((l) => [l.level, l.msg]),
+      [['error', 'could not send callbacks']],
     );
   });
 });

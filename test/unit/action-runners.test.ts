@@ -1,6 +1,6 @@
 /**
  * Which runner an action goes to: by its type and its service's kind. Real
- * SQLite store, in-memory engine, runners that only record what they got.
+ * SQLite store, runners that only record what they got.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -12,17 +12,17 @@ import type { StandaloneScale } from '../../src/domain/actions/standalone-scale.
 import type { SwarmRedeploy } from '../../src/domain/actions/swarm-redeploy.js';
 import type { SwarmScale } from '../../src/domain/actions/swarm-scale.js';
 import { HoistError } from '../../src/domain/errors.js';
-import type { DiscoveredService, ServiceKind } from '../../src/domain/ports/engine.js';
-import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js';
+import type { ServiceKind } from '../../src/domain/ports/engine.js';
+import type { ServiceRecord } from '../../src/domain/services/service.js';
+import { FakeClock } from '../support/fake-engine.js';
 import { addActionInProgress } from '../support/action-fixture.js';
 import { addService, openStore } from '../support/unit-fixture.js';
 
-/** A runner that records each call as "<runner> <what it was given>". */
+/** A runner that records each call as "<runner> <the service it was given>". */
 function recorder(calls: string[], name: string) {
   return {
-    run: async (action: Action, arg?: string | DiscoveredService): Promise<ActionOutcome> => {
-      const given = typeof arg === 'string' ? arg : arg ? `${arg.kind}:${arg.key}` : action.id;
-      calls.push(`${name} run ${given}`);
+    run: async (_action: Action, service: ServiceRecord): Promise<ActionOutcome> => {
+      calls.push(`${name} run ${service.kind}:${service.key}`);
       return { state: 'Success', reason: null };
     },
     abandon: async (action: Action): Promise<void> => {
@@ -33,20 +33,10 @@ function recorder(calls: string[], name: string) {
 
 async function fixture() {
   const store = await openStore();
-  const engine = new FakeEngine();
   const clock = new FakeClock();
-  engine.addSwarmService({ name: 'shop_api', imageRef: 'api:1', id: 'svc-api' });
-  engine.addContainer({
-    name: 'shop-web-1',
-    imageRef: 'web:1',
-    imageId: 'sha256:w',
-    labels: composeLabels('shop', 'web'),
-    publishesPorts: false,
-  });
   const calls: string[] = [];
   const runners = new ActionRunners({
     store,
-    engine,
     standaloneRedeploy: recorder(calls, 'standalone-redeploy') as unknown as StandaloneRedeploy,
     swarmRedeploy: recorder(calls, 'swarm-redeploy') as unknown as SwarmRedeploy,
     standaloneScale: recorder(calls, 'standalone-scale') as unknown as StandaloneScale,
@@ -58,45 +48,36 @@ async function fixture() {
     return addActionInProgress(store, clock, record.id, type, type === 'scale' ? { add: 1 } : {});
   }
 
-  return { store, engine, calls, runners, action };
+  return { store, calls, runners, action };
 }
 
 describe('ActionRunners', () => {
-  it('sends a redeploy of a Swarm service to SwarmRedeploy with its Swarm id', async () => {
+  it('sends a redeploy of a Swarm service to SwarmRedeploy with its service (its Swarm id)', async () => {
     const f = await fixture();
     const a = await f.action('swarm', 'svc-api', 'redeploy');
     assert.deepEqual(await f.runners.run(a), { state: 'Success', reason: null });
-    assert.deepEqual(f.calls, ['swarm-redeploy run svc-api']);
+    assert.deepEqual(f.calls, ['swarm-redeploy run swarm:svc-api']);
   });
 
   it('sends a redeploy of a compose service to StandaloneRedeploy', async () => {
     const f = await fixture();
     const a = await f.action('compose', 'shop/web', 'redeploy');
     await f.runners.run(a);
-    assert.deepEqual(f.calls, [`standalone-redeploy run ${a.id}`]);
+    assert.deepEqual(f.calls, ['standalone-redeploy run compose:shop/web']);
   });
 
   it('sends a scale of a Swarm service to SwarmScale', async () => {
     const f = await fixture();
     const a = await f.action('swarm', 'svc-api', 'scale');
     await f.runners.run(a);
-    assert.deepEqual(f.calls, ['swarm-scale run svc-api']);
+    assert.deepEqual(f.calls, ['swarm-scale run swarm:svc-api']);
   });
 
-  it('sends a scale of a compose service to StandaloneScale with the service as the engine shows it', async () => {
+  it('sends a scale of a compose service to StandaloneScale with its service', async () => {
     const f = await fixture();
     const a = await f.action('compose', 'shop/web', 'scale');
     await f.runners.run(a);
     assert.deepEqual(f.calls, ['standalone-scale run compose:shop/web']);
-  });
-
-  it('fails a standalone scale whose service has no container on the engine, running nothing', async () => {
-    const f = await fixture();
-    const a = await f.action('compose', 'shop/gone', 'scale');
-    const outcome = await f.runners.run(a);
-    assert.equal(outcome.state, 'Failed');
-    assert.match(outcome.reason ?? '', /no containers/);
-    assert.deepEqual(f.calls, []);
   });
 
   it('throws service_not_found when the action\u2019s service record is gone', async () => {

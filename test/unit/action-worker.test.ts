@@ -14,7 +14,11 @@ import type { ActionRunner, WorkerOptions } from '../../src/domain/actions/actio
 import { ActionWorker } from '../../src/domain/actions/action-worker.js';
 import { isTransientContainerName } from '../../src/domain/actions/container-names.js';
 import type { ActionOutcome } from '../../src/domain/actions/action.js';
+import { ActionRunners } from '../../src/domain/actions/action-runners.js';
 import { ACTION_LABEL, StandaloneRedeploy } from '../../src/domain/actions/redeploy.js';
+import { StandaloneScale } from '../../src/domain/actions/standalone-scale.js';
+import { SwarmRedeploy } from '../../src/domain/actions/swarm-redeploy.js';
+import { SwarmScale } from '../../src/domain/actions/swarm-scale.js';
 import type { Logger } from '../../src/domain/logger.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
@@ -42,6 +46,18 @@ class MemoryLogger implements Logger {
   error(obj: object, msg?: string): void {
     this.entries.push({ level: 'error', obj, msg });
   }
+}
+
+/** The runners as the server wires them, on the fake engine. */
+function runners(store: Store, engine: FakeEngine, clock: FakeClock): ActionRunners {
+  const swarmTiming = { updateTimeoutMs: 60_000, pollMs: 1000 };
+  return new ActionRunners({
+    store,
+    standaloneRedeploy: new StandaloneRedeploy({ store, engine, clock, timing: TIMING }),
+    swarmRedeploy: new SwarmRedeploy({ store, engine, clock, timing: swarmTiming }),
+    standaloneScale: new StandaloneScale({ store, engine, clock, timing: TIMING }),
+    swarmScale: new SwarmScale({ store, engine, clock, timing: swarmTiming }),
+  });
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -169,12 +185,43 @@ class HeldRunner implements ActionRunner {
 }
 
 describe('ActionWorker', () => {
+  it('publishes the ended action as it wrote it, the outcome (digestAfter) included', async () => {
+    const store = await newStore();
+    const engine = new FakeEngine();
+    const clock = new FakeClock();
+    const service = await addService(store, engine, 'shop/web', ['web-1']);
+    const published: Action[] = [];
+    const worker = new ActionWorker({
+      store,
+      runner: runners(store, engine, clock),
+      clock,
+      logger: new MemoryLogger(),
+      options: OPTIONS,
+      onChange: (changed) => published.push(changed),
+    });
+    cleanups.push(() => worker.stop(100));
+    const action = await enqueue(store, clock, service.id);
+
+    await worker.start();
+    worker.notify();
+    await waitFor('Success', async () => (await stateOf(store, action.id)) === 'Success');
+    await waitFor('the end published', () => published.some((a) => a.endedAt !== null));
+
+    const ended = published.find((a) => a.endedAt !== null);
+    assert.equal(ended?.digestAfter, 'sha256:web-new');
+    assert.equal(ended?.imageRef, 'registry.example.com/shop/web:latest');
+    // The journal (progress) is the runner's own and never shown: all else is as written.
+    const { progress: _published, ...shown } = ended!;
+    const { progress: _written, ...written } = (await store.getAction(action.id))!;
+    assert.deepEqual(shown, written);
+  });
+
   it('runs a Pending redeploy to Success and logs its steps', async () => {
     const store = await newStore();
     const engine = new FakeEngine();
     const clock = new FakeClock();
     const service = await addService(store, engine, 'shop/web', ['web-1', 'web-2']);
-    const runner = new StandaloneRedeploy({ store, engine, clock, timing: TIMING });
+    const runner = runners(store, engine, clock);
     const { worker } = newWorker(store, runner, clock);
     const action = await enqueue(store, clock, service.id);
 
@@ -208,7 +255,7 @@ describe('ActionWorker', () => {
     const clock = new FakeClock();
     const service = await addService(store, engine, 'shop/web', ['web-1']);
     engine.registry.clear();
-    const runner = new StandaloneRedeploy({ store, engine, clock, timing: TIMING });
+    const runner = runners(store, engine, clock);
     const { worker } = newWorker(store, runner, clock);
     const action = await enqueue(store, clock, service.id);
 
@@ -294,7 +341,7 @@ describe('ActionWorker', () => {
     assert.equal(claimed?.attempts, 1);
 
     // The previous process died just before stopping web-2's old container.
-    const first = new StandaloneRedeploy({ store, engine, clock, timing: TIMING });
+    const first = runners(store, engine, clock);
     let reached!: () => void;
     const frozen = new Promise<void>((resolve) => (reached = resolve));
     engine.beforeMutation = (call) => {
@@ -308,7 +355,7 @@ describe('ActionWorker', () => {
     engine.beforeMutation = null;
     assert.ok(engine.snapshot().some((c) => isTransientContainerName(c.name)));
 
-    const runner = new StandaloneRedeploy({ store, engine, clock, timing: TIMING });
+    const runner = runners(store, engine, clock);
     const { worker, logger } = newWorker(store, runner, clock);
     await worker.start();
     await waitFor('Success', async () => (await stateOf(store, action.id)) === 'Success');
@@ -381,7 +428,7 @@ describe('ActionWorker', () => {
     const claimed = await store.claimNextAction(clock.now().toISOString());
     assert.ok(claimed);
     // The last allowed attempt died with web-1's old container stopped and renamed aside.
-    const first = new StandaloneRedeploy({ store, engine, clock, timing: TIMING });
+    const first = runners(store, engine, clock);
     let reached!: () => void;
     const frozen = new Promise<void>((resolve) => (reached = resolve));
     engine.beforeMutation = (call) => {
@@ -395,7 +442,7 @@ describe('ActionWorker', () => {
     engine.beforeMutation = null;
     await store.updateAction(action.id, { attempts: 3 });
 
-    const runner = new StandaloneRedeploy({ store, engine, clock, timing: TIMING });
+    const runner = runners(store, engine, clock);
     const { worker } = newWorker(store, runner, clock, { maxAttempts: 3 });
     await worker.start();
     await waitFor('Failed', async () => (await stateOf(store, action.id)) === 'Failed');
@@ -413,7 +460,7 @@ describe('ActionWorker', () => {
     const engine = new FakeEngine();
     const clock = new FakeClock();
     const service = await addService(store, engine, 'shop/web', ['web-1']);
-    const runner = new StandaloneRedeploy({ store, engine, clock, timing: TIMING });
+    const runner = runners(store, engine, clock);
     const { worker } = newWorker(store, runner, clock);
     const action = await enqueue(store, clock, service.id);
     engine.unavailable = 'connect ENOENT /var/run/docker.sock';
@@ -449,7 +496,7 @@ describe('ActionWorker', () => {
     const clock = new FakeClock();
     const s1 = await addService(store, engine, 'a/one', ['a-one']);
     const s2 = await addService(store, engine, 'b/two', ['b-two']);
-    const runner = new StandaloneRedeploy({ store, engine, clock, timing: TIMING });
+    const runner = runners(store, engine, clock);
     const { worker } = newWorker(store, runner, clock);
     const waiting = await enqueue(store, clock, s1.id);
     engine.unavailable = 'daemon down';

@@ -1,7 +1,7 @@
 /**
  * The callback allow-list's pure decisions: which URLs may be called at all
- * (the SSRF table), which resolved addresses may be connected to, and how the
- * environment configures it. No network.
+ * (the SSRF table) and which resolved addresses may be connected to. How the
+ * environment configures it is in config.test.ts. No network.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -12,11 +12,9 @@ import type {
 } from '../../src/adapters/callbacks/callback-policy.js';
 import {
   CallbackPolicy,
-  callbackPolicyFromEnv,
   classifyAddress,
   describeUrl,
 } from '../../src/adapters/callbacks/callback-policy.js';
-import { ConfigError } from '../../src/config-error.js';
 
 const hub = new CallbackPolicy();
 const hubWithHttp = new CallbackPolicy({ allowHttp: true });
@@ -261,55 +259,7 @@ describe('CallbackPolicy.checkAddresses', () => {
   });
 });
 
-describe('callbackPolicyFromEnv', () => {
-  it('defaults to registry.hub.docker.com over https, public addresses only', () => {
-    const policy = callbackPolicyFromEnv({});
-    assert.deepEqual(policy.allowedHosts, ['registry.hub.docker.com']);
-    assert.equal(policy.allowHttp, false);
-    assert.equal(policy.allowPrivateAddresses, false);
-  });
-
-  it('reads a comma-separated host[:port] list and the two switches', () => {
-    const policy = callbackPolicyFromEnv({
-      HOIST_CALLBACK_ALLOWED_HOSTS: ' registry.hub.docker.com , 127.0.0.1:8123,[::1]:9000, ',
-      HOIST_CALLBACK_ALLOW_HTTP: 'true',
-      HOIST_CALLBACK_ALLOW_PRIVATE: 'TRUE',
-    });
-    assert.deepEqual(policy.allowedHosts, [
-      'registry.hub.docker.com',
-      '127.0.0.1:8123',
-      '[::1]:9000',
-    ]);
-    assert.equal(policy.allowHttp, true);
-    assert.equal(policy.allowPrivateAddresses, true);
-    assert.ok(policy.checkUrl('http://[::1]:9000/').ok, '[::1]:9000 is allowed');
-  });
-
-  const BAD: ReadonlyArray<readonly [Record<string, string>, RegExp]> = [
-    [{ HOIST_CALLBACK_ALLOWED_HOSTS: 'https://registry.hub.docker.com' }, /ALLOWED_HOSTS.*scheme/],
-    [{ HOIST_CALLBACK_ALLOWED_HOSTS: '*.docker.com' }, /ALLOWED_HOSTS.*wildcard/],
-    [{ HOIST_CALLBACK_ALLOWED_HOSTS: 'example.com/path' }, /ALLOWED_HOSTS.*host or host:port/],
-    [{ HOIST_CALLBACK_ALLOWED_HOSTS: 'user@example.com' }, /ALLOWED_HOSTS.*host or host:port/],
-    [{ HOIST_CALLBACK_ALLOWED_HOSTS: '::1' }, /ALLOWED_HOSTS.*brackets/],
-    [{ HOIST_CALLBACK_ALLOWED_HOSTS: 'example.com:0' }, /ALLOWED_HOSTS.*port 0/],
-    [{ HOIST_CALLBACK_ALLOWED_HOSTS: 'example.com:70000' }, /ALLOWED_HOSTS.*port 70000/],
-    [{ HOIST_CALLBACK_ALLOWED_HOSTS: 'exa mple.com' }, /ALLOWED_HOSTS/],
-    [{ HOIST_CALLBACK_ALLOWED_HOSTS: ' , ' }, /ALLOWED_HOSTS.*at least one host/],
-    [{ HOIST_CALLBACK_ALLOW_HTTP: 'yes' }, /HOIST_CALLBACK_ALLOW_HTTP is "yes"; use true or false/],
-    [
-      { HOIST_CALLBACK_ALLOW_PRIVATE: '1' },
-      /HOIST_CALLBACK_ALLOW_PRIVATE is "1"; use true or false/,
-    ],
-  ];
-  for (const [env, message] of BAD) {
-    it(`refuses ${JSON.stringify(env)}`, () => {
-      assert.throws(
-        () => callbackPolicyFromEnv(env),
-        (error: unknown) => error instanceof ConfigError && message.test(error.message),
-      );
-    });
-  }
-
+describe('CallbackPolicy entries', () => {
   it('the constructor refuses a bad entry too', () => {
     assert.throws(() => new CallbackPolicy({ allowedHosts: ['http://x'] }), /scheme/);
   });

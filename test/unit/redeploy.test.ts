@@ -16,7 +16,12 @@ import { EngineUnavailableError, HoistError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import type { EngineCall } from '../support/fake-engine.js';
 import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js';
-import { actionLog, addActionInProgress, storedAction } from '../support/action-fixture.js';
+import {
+  actionLog,
+  addActionInProgress,
+  runAndRecord,
+  storedAction,
+} from '../support/action-fixture.js';
 import { addService, openStore } from '../support/unit-fixture.js';
 
 const TIMING = { monitorMs: 10_000, healthTimeoutMs: 60_000, pollMs: 500 };
@@ -78,9 +83,9 @@ async function stored(f: Fixture): Promise<Action> {
   return storedAction(f.store, f.actionId);
 }
 
-/** Runs the redeploy on the action as stored now (a resume when its journal is set). */
+/** Runs the redeploy on the action as stored now (a resume when its journal is set), as the worker does. */
 async function run(f: Fixture): Promise<ActionOutcome> {
-  return f.redeploy.run(await stored(f));
+  return runAndRecord(f.store, f.redeploy, await stored(f));
 }
 
 /**
@@ -643,6 +648,19 @@ describe('StandaloneRedeploy', () => {
       );
     });
 
+    it('resumes from a journal saved by an earlier version (with its `version` field)', async () => {
+      const f = await fixture();
+      await crashBeforeCall(f, 3);
+      const journal = (await stored(f)).progress as RedeployJournal;
+      await f.store.updateAction(f.actionId, { progress: { version: 1, ...journal } });
+
+      const outcome = await resume(f);
+
+      assert.deepEqual(outcome, { state: 'Success', reason: null });
+      assertAllNew(f, BOTH_RUNNING);
+      assert.equal((await stored(f)).digestAfter, NEW_DIGEST);
+    });
+
     it('removes a stray container of the action that no target claims', async () => {
       const f = await fixture();
       await crashBeforeCall(f, 3);
@@ -658,4 +676,85 @@ describe('StandaloneRedeploy', () => {
       assertAllNew(f, BOTH_RUNNING);
     });
   });
+});
+
+/**
+ * Reads of the engine during one run. A listing counts as one call plus one
+ * read per container it returns: the Docker adapter inspects each of them.
+ */
+interface Reads {
+  lists: number;
+  listed: number;
+  inspects: number;
+  services: number;
+}
+
+function countReads(engine: FakeEngine): Reads {
+  const reads: Reads = { lists: 0, listed: 0, inspects: 0, services: 0 };
+  const list = engine.listContainersWithLabel.bind(engine);
+  engine.listContainersWithLabel = async (label, value) => {
+    const found = await list(label, value);
+    reads.lists += 1;
+    reads.listed += found.length;
+    return found;
+  };
+  const inspect = engine.inspectContainer.bind(engine);
+  engine.inspectContainer = (id) => {
+    reads.inspects += 1;
+    return inspect(id);
+  };
+  const service = engine.getService.bind(engine);
+  engine.getService = (ref) => {
+    reads.services += 1;
+    return service(ref);
+  };
+  return reads;
+}
+
+const total = (r: Reads) => r.lists + r.listed + r.inspects + r.services;
+
+function names(count: number): Existing[] {
+  return Array.from({ length: count }, (_, i) => ({ name: `web-${i + 1}` }));
+}
+
+describe('StandaloneRedeploy engine reads', () => {
+  /** Replacements are healthy at once (so waiting costs the same per container), but the last one if `failLast`. */
+  async function measure(
+    count: number,
+    scenario: 'success' | 'rollback' | 'resume',
+  ): Promise<Reads> {
+    const f = await fixture(names(count));
+    f.engine.behaviors.set(NEW, { kind: 'runs', health: 'healthy' });
+    if (scenario === 'rollback') {
+      f.engine.beforeMutation = (call) => {
+        if (call.op === 'start' && call.target === `new-${count}`) {
+          f.engine.behaviors.set(NEW, { kind: 'runs', health: 'unhealthy' });
+        }
+      };
+    }
+    if (scenario === 'resume') {
+      // Dies as it starts the last replacement: every other target is done, the last is repaired.
+      await crashBeforeCall(f, 1 + 5 * (count - 1) + 4);
+    }
+    const reads = countReads(f.engine);
+    const outcome = scenario === 'resume' ? await resume(f) : await run(f);
+    assert.equal(
+      outcome.state,
+      scenario === 'rollback' ? 'Failed' : 'Success',
+      outcome.reason ?? '',
+    );
+    return reads;
+  }
+
+  for (const scenario of ['success', 'rollback', 'resume'] as const) {
+    it(`lists the action's containers once per phase, whatever their number (${scenario})`, async () => {
+      const one = await measure(1, scenario);
+      const four = await measure(4, scenario);
+      assert.equal(four.lists, one.lists, JSON.stringify({ one, four }));
+      assert.ok(
+        total(four) <= 4 * total(one),
+        `reads grow faster than the containers: ${JSON.stringify({ one, four })}`,
+      );
+    });
+  }
 });

@@ -11,7 +11,12 @@ import { StandaloneScale } from '../../src/domain/actions/standalone-scale.js';
 import type { ServiceKind } from '../../src/domain/ports/engine.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js';
-import { actionLog, addActionInProgress, storedAction } from '../support/action-fixture.js';
+import {
+  actionLog,
+  addActionInProgress,
+  runAndRecord,
+  storedAction,
+} from '../support/action-fixture.js';
 import { addService, openStore } from '../support/unit-fixture.js';
 
 const TIMING = { monitorMs: 10_000, healthTimeoutMs: 60_000, pollMs: 500 };
@@ -77,12 +82,10 @@ async function stored(f: Fixture): Promise<Action> {
   return storedAction(f.store, f.actionId);
 }
 
-/** What ActionRunners does: look the service up on the engine, then run a fresh runner. */
+/** A fresh runner on the action as stored now, as the worker runs it. */
 async function run(f: Fixture): Promise<ActionOutcome> {
-  const service = await f.engine.getService({ kind: f.kind, key: f.key });
-  assert.ok(service, 'the service is on the engine');
   const runner = new StandaloneScale({ ...f, timing: TIMING });
-  return runner.run(await stored(f), service);
+  return runAndRecord(f.store, runner, await stored(f));
 }
 
 async function logOf(f: Fixture): Promise<string[]> {
@@ -160,6 +163,16 @@ describe('StandaloneScale', () => {
     assert.match(outcome.reason ?? '', /Swarm service/);
     assert.deepEqual(f.engine.calls, []);
     assert.deepEqual(names(f), ['shop-worker-1']);
+  });
+
+  it('fails a service that has no container on the engine, touching nothing', async () => {
+    const f = await fixture('compose', [], { add: 1 });
+
+    const outcome = await run(f);
+
+    assert.equal(outcome.state, 'Failed');
+    assert.match(outcome.reason ?? '', /no containers/);
+    assert.deepEqual(f.engine.calls, []);
   });
 
   it('names a Hoist service\u2019s new container after the lowest free index', async () => {

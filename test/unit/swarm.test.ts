@@ -12,7 +12,12 @@ import { EngineUnavailableError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import type { FakeSwarmService } from '../support/fake-engine.js';
 import { FakeClock, FakeEngine } from '../support/fake-engine.js';
-import { actionLog, addActionInProgress, storedAction } from '../support/action-fixture.js';
+import {
+  actionLog,
+  addActionInProgress,
+  runAndRecord,
+  storedAction,
+} from '../support/action-fixture.js';
 import { addService, openStore } from '../support/unit-fixture.js';
 
 const TIMING = { updateTimeoutMs: 600_000, pollMs: 2000 };
@@ -58,12 +63,12 @@ async function stored(f: Fixture): Promise<Action> {
 /** A fresh runner on the action as stored now (a resume when its journal is set). */
 async function redeploy(f: Fixture): Promise<ActionOutcome> {
   const runner = new SwarmRedeploy({ ...f, timing: TIMING });
-  return runner.run(await stored(f), f.service.id);
+  return runAndRecord(f.store, runner, await stored(f));
 }
 
 async function scale(f: Fixture): Promise<ActionOutcome> {
   const runner = new SwarmScale({ ...f, timing: TIMING });
-  return runner.run(await stored(f), f.service.id);
+  return runAndRecord(f.store, runner, await stored(f));
 }
 
 /** What a restarted worker does: attempts + 1, then a new runner on the stored action. */

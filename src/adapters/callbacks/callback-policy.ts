@@ -16,9 +16,12 @@
  *    that were checked, so a DNS answer that changes in between is never used.
  */
 import { isIP } from 'node:net';
-import { ConfigError } from '../../config-error.js';
-
-export const DEFAULT_CALLBACK_HOSTS: readonly string[] = Object.freeze(['registry.hub.docker.com']);
+import {
+  DEFAULT_CALLBACK_HOSTS,
+  normalizeHost,
+  parseAllowedHost,
+  type AllowedHost,
+} from '../../callback-hosts.js';
 
 export interface CallbackPolicyOptions {
   /** `host` or `host:port` entries; IPv6 literals in brackets (`[::1]:8123`). */
@@ -68,12 +71,6 @@ export type AddressKind =
   | 'unspecified'
   | 'multicast'
   | 'reserved';
-
-interface AllowedHost {
-  readonly host: string;
-  /** null: the default port of the URL's scheme. */
-  readonly port: number | null;
-}
 
 /**
  * The callback allow-list and its rules.
@@ -196,52 +193,6 @@ const ADDRESS_WORDS: Record<Exclude<AddressKind, 'public'>, string> = {
 };
 
 /**
- * Reads the callback policy from the environment; throws ConfigError naming
- * the variable and what is wrong with it.
- *
- * @example
- * callbackPolicyFromEnv({ HOIST_CALLBACK_ALLOWED_HOSTS: 'registry.hub.docker.com, hooks.example.com:8443' });
- */
-export function callbackPolicyFromEnv(
-  env: Record<string, string | undefined> = process.env,
-): CallbackPolicy {
-  const name = 'HOIST_CALLBACK_ALLOWED_HOSTS';
-  const raw = env[name]?.trim();
-  const hosts = raw
-    ? raw
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '')
-    : DEFAULT_CALLBACK_HOSTS;
-  if (hosts.length === 0) {
-    throw new ConfigError(
-      `${name} is "${raw}"; list at least one host, for example registry.hub.docker.com.`,
-    );
-  }
-  for (const entry of hosts) {
-    try {
-      parseAllowedHost(entry);
-    } catch (error) {
-      throw new ConfigError(`${name}: ${(error as Error).message}`);
-    }
-  }
-  return new CallbackPolicy({
-    allowedHosts: hosts,
-    allowHttp: booleanVariable(env, 'HOIST_CALLBACK_ALLOW_HTTP'),
-    allowPrivateAddresses: booleanVariable(env, 'HOIST_CALLBACK_ALLOW_PRIVATE'),
-  });
-}
-
-function booleanVariable(env: Record<string, string | undefined>, name: string): boolean {
-  const raw = env[name]?.trim();
-  if (!raw) return false;
-  const value = raw.toLowerCase();
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new ConfigError(`${name} is "${raw}"; use true or false.`);
-}
-
-/**
  * scheme://host/path of a URL: what a reason may show. The query, fragment and
  * credentials can hold tokens and are left out; a long path is shortened.
  */
@@ -333,44 +284,6 @@ function ipv6ToGroups(address: string): number[] {
   const left = groupsOf(head);
   const right = groupsOf(tail);
   return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
-}
-
-function parseAllowedHost(entry: string): AllowedHost {
-  const text = entry.trim();
-  if (text === '') throw new Error('an allow-list entry is empty.');
-  if (text.includes('://')) {
-    throw new Error(
-      `"${text}" has a scheme; write host or host:port (the scheme is always https).`,
-    );
-  }
-  if (text.includes('*')) {
-    throw new Error(`"${text}" has a wildcard; list each host exactly.`);
-  }
-  const match = /^(\[[^\]]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(text);
-  if (!match || /[/?#@\\\s]/.test(text)) {
-    throw new Error(
-      `"${text}" is not host or host:port (write IPv6 addresses in brackets: [::1]:8123).`,
-    );
-  }
-  let host: string;
-  try {
-    host = normalizeHost(new URL(`http://${match[1] ?? ''}/`).hostname);
-  } catch {
-    throw new Error(`"${text}" is not a valid host name or IP address.`);
-  }
-  const port = match[2] === undefined ? null : Number(match[2]);
-  if (port !== null && (port < 1 || port > 65535)) {
-    throw new Error(`"${text}" has port ${port}; ports go from 1 to 65535.`);
-  }
-  return { host, port };
-}
-
-/** Lower case (the URL parser already did), IPv6 brackets off, one trailing dot off. */
-function normalizeHost(hostname: string): string {
-  return hostname
-    .replace(/^\[(.*)\]$/, '$1')
-    .replace(/\.$/, '')
-    .toLowerCase();
 }
 
 function defaultPort(protocol: string): number {

@@ -40,7 +40,7 @@ type Failure = Extract<CallbackResult, { ok: false }>;
 
 /**
  * @example
- * const sender = new HttpCallbackSender({ policy: callbackPolicyFromEnv(process.env) });
+ * const sender = new HttpCallbackSender({ policy: new CallbackPolicy({ allowedHosts: ['registry.hub.docker.com'] }) });
  * await sender.send(callbackUrl, { state: 'success', description: 'Redeployed', context: 'Hoist', target_url });
  */
 export class HttpCallbackSender implements CallbackSender {

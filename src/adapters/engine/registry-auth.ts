@@ -50,9 +50,9 @@ interface DockerConfigFile {
   credHelpers?: Record<string, unknown> | null;
 }
 
-/** $DOCKER_CONFIG/config.json, or ~/.docker/config.json. */
-export function dockerConfigPath(configDir?: string): string {
-  const dir = configDir ?? process.env.DOCKER_CONFIG ?? join(homedir(), '.docker');
+/** configDir/config.json (config.ts reads DOCKER_CONFIG), or ~/.docker/config.json. */
+function dockerConfigPath(configDir?: string): string {
+  const dir = configDir ?? join(homedir(), '.docker');
   return join(dir, 'config.json');
 }
 

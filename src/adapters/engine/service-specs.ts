@@ -11,7 +11,7 @@ export const HOIST_SERVICE_LABEL = 'io.hoist.service';
 const SECOND_NS = 1_000_000_000;
 
 /** The user's labels, and io.hoist.service (which they cannot override: it proves ownership). */
-export function serviceLabels(service: NewService): Labels {
+function serviceLabels(service: NewService): Labels {
   return { ...service.labels, [HOIST_SERVICE_LABEL]: service.name };
 }
 

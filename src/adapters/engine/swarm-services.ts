@@ -6,10 +6,27 @@ import type {
   TaskInfo,
 } from '../../domain/ports/engine.js';
 import { HoistError } from '../../domain/errors.js';
-import type { RawNode, RawService, RawServiceSpec, RawTask } from './docker-api-types.js';
+import type {
+  RawContainerSummary,
+  RawInfo,
+  RawNode,
+  RawService,
+  RawServiceSpec,
+  RawTask,
+} from './docker-api-types.js';
 
 /** The label Swarm puts on every task container. */
-export const SWARM_SERVICE_ID_LABEL = 'com.docker.swarm.service.id';
+const SWARM_SERVICE_ID_LABEL = 'com.docker.swarm.service.id';
+
+/** Whether the engine is a member of a swarm (a manager or a worker). */
+export function swarmActive(info: RawInfo): boolean {
+  return info.Swarm?.LocalNodeState === 'active';
+}
+
+/** The container of a Swarm task: Swarm's to manage, never a standalone service. */
+export function isSwarmTask(summary: RawContainerSummary): boolean {
+  return Boolean(summary.Labels?.[SWARM_SERVICE_ID_LABEL]);
+}
 
 /** Desired states of tasks that are gone or going (the history `docker service ps` shows). */
 const ENDED_DESIRED_STATES = new Set(['shutdown', 'remove']);

@@ -9,6 +9,9 @@ import type { Action } from './action.js';
  * told the outcome, once, and the result is kept with the delivery.
  */
 export class ActionCallbacks {
+  /** Sends started by send() and not yet ended: drain() waits for them. */
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(
     private readonly deps: {
       store: Store;
@@ -17,6 +20,27 @@ export class ActionCallbacks {
       actionUrl: (id: string) => string;
     },
   ) {}
+
+  /**
+   * Starts notify() without waiting for it (the worker must not wait for a
+   * slow receiver); a failure is logged.
+   */
+  send(action: Action): void {
+    const sending = this.notify(action)
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: error, actionId: action.id }, 'could not send callbacks'),
+      )
+      .finally(() => this.inFlight.delete(sending));
+    this.inFlight.add(sending);
+  }
+
+  /**
+   * Waits for every send started, so that their results are written before
+   * the store closes; each gives up after the sender's timeout.
+   */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+  }
 
   async notify(action: Action): Promise<void> {
     const state = hubState(action);

@@ -1,20 +1,24 @@
 import { HoistError } from '../errors.js';
-import type { Engine } from '../ports/engine.js';
 import type { Store } from '../ports/store.js';
-import type { Action } from './action.js';
+import type { ServiceRecord } from '../services/service.js';
+import type { Action, ActionOutcome } from './action.js';
 import type { ActionRunner } from './action-worker.js';
 import type { StandaloneRedeploy } from './redeploy.js';
-import type { ActionOutcome } from './action.js';
 import type { StandaloneScale } from './standalone-scale.js';
 import type { SwarmRedeploy } from './swarm-redeploy.js';
 import type { SwarmScale } from './swarm-scale.js';
+
+/** One kind of action on one kind of service; the service is looked up once, by ActionRunners. */
+export interface ServiceActionRunner {
+  /** Runs (or resumes, when action.progress is set); throws EngineUnavailableError to be retried. */
+  run(action: Action, service: ServiceRecord): Promise<ActionOutcome>;
+}
 
 /** Picks the runner for an action by its type and its service's kind (Swarm or standalone). */
 export class ActionRunners implements ActionRunner {
   constructor(
     private readonly deps: {
       store: Store;
-      engine: Engine;
       standaloneRedeploy: StandaloneRedeploy;
       swarmRedeploy: SwarmRedeploy;
       standaloneScale: StandaloneScale;
@@ -23,20 +27,9 @@ export class ActionRunners implements ActionRunner {
   ) {}
 
   async run(action: Action): Promise<ActionOutcome> {
-    const { store, engine } = this.deps;
-    const record = await store.getService(action.serviceId);
-    if (!record) throw new HoistError('service_not_found', `Service ${action.serviceId} is gone.`);
-    if (action.type === 'redeploy') {
-      return record.kind === 'swarm'
-        ? this.deps.swarmRedeploy.run(action, record.key)
-        : this.deps.standaloneRedeploy.run(action);
-    }
-    if (record.kind === 'swarm') return this.deps.swarmScale.run(action, record.key);
-    const service = await engine.getService(record);
-    if (!service || service.containers.length === 0) {
-      return { state: 'Failed', reason: 'The service has no containers on the engine.' };
-    }
-    return this.deps.standaloneScale.run(action, service);
+    const service = await this.deps.store.getService(action.serviceId);
+    if (!service) throw new HoistError('service_not_found', `Service ${action.serviceId} is gone.`);
+    return this.runnerFor(action, service).run(action, service);
   }
 
   async abandon(action: Action): Promise<void> {
@@ -44,5 +37,13 @@ export class ActionRunners implements ActionRunner {
     if (action.type === 'redeploy' && record && record.kind !== 'swarm') {
       await this.deps.standaloneRedeploy.abandon(action);
     }
+  }
+
+  private runnerFor(action: Action, service: ServiceRecord): ServiceActionRunner {
+    const swarm = service.kind === 'swarm';
+    if (action.type === 'redeploy') {
+      return swarm ? this.deps.swarmRedeploy : this.deps.standaloneRedeploy;
+    }
+    return swarm ? this.deps.swarmScale : this.deps.standaloneScale;
   }
 }

@@ -3,8 +3,7 @@ import { isoNow } from '../clock.js';
 import { EngineUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../ports/store.js';
-import type { Action } from './action.js';
-import type { ActionOutcome } from './action.js';
+import { outcomeFields, type Action, type ActionOutcome } from './action.js';
 
 export interface ActionRunner {
   /** Runs (or resumes, when action.progress is set) an action; throws EngineUnavailableError to be retried. */
@@ -178,16 +177,14 @@ export class ActionWorker {
       at,
       `${action.type === 'scale' ? 'Scale' : 'Redeploy'} ${outcome.state === 'Success' ? 'succeeded' : `failed: ${outcome.reason}`}`,
     );
-    await store.updateAction(action.id, {
+    const written = {
+      ...outcomeFields(outcome),
       state: outcome.state,
       reason: outcome.reason,
       endedAt: at,
-    });
-    if (this.deps.onChange) {
-      // Read back: the runner wrote digestAfter and the like, which listeners show.
-      const ended = await store.getAction(action.id);
-      if (ended) this.deps.onChange(ended);
-    }
+    };
+    await store.updateAction(action.id, written);
+    this.deps.onChange?.({ ...action, ...written });
     logger.info({ actionId: action.id, state: outcome.state }, 'action finished');
   }
 }

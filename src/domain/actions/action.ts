@@ -59,8 +59,25 @@ export interface ActionLogEntry {
   message: string;
 }
 
-/** How a run of an action ended. */
+/**
+ * How a run of an action ended, with what the run found out about the image
+ * (unset: nothing to report). The worker writes it all to the action at once.
+ */
 export interface ActionOutcome {
   state: 'Success' | 'Failed';
   reason: string | null;
+  imageRef?: string | null;
+  digestBefore?: string | null;
+  digestAfter?: string | null;
+}
+
+/** The action's fields an outcome sets besides its state and reason. */
+export function outcomeFields(
+  outcome: ActionOutcome,
+): Partial<Pick<Action, 'imageRef' | 'digestBefore' | 'digestAfter'>> {
+  const fields: Partial<Pick<Action, 'imageRef' | 'digestBefore' | 'digestAfter'>> = {};
+  if (outcome.imageRef !== undefined) fields.imageRef = outcome.imageRef;
+  if (outcome.digestBefore !== undefined) fields.digestBefore = outcome.digestBefore;
+  if (outcome.digestAfter !== undefined) fields.digestAfter = outcome.digestAfter;
+  return fields;
 }

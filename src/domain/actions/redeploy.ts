@@ -3,7 +3,9 @@ import { isoNow } from '../clock.js';
 import { EngineUnavailableError, HoistError } from '../errors.js';
 import type { ContainerInfo, Engine } from '../ports/engine.js';
 import type { Store } from '../ports/store.js';
+import type { ServiceRecord } from '../services/service.js';
 import type { Action, ActionOutcome } from './action.js';
+import type { ServiceActionRunner } from './action-runners.js';
 import { transientName } from './container-names.js';
 import {
   RolloutFailure,
@@ -24,9 +26,9 @@ export const REPLACES_LABEL = 'io.hoist.replaces';
  * The write-ahead journal of a standalone redeploy, saved in the action before
  * the first container is touched. With the labels on new containers it is all
  * a restarted Hoist needs to repair a half-replaced container and go on.
+ * (Journals saved by earlier versions also hold `version: 1`, never read.)
  */
 export interface RedeployJournal {
-  version: 1;
   imageRef: string;
   imageId: string;
   digest: string | null;
@@ -49,7 +51,7 @@ interface Target {
  * every replacement is up, so a failure at any container can put the whole
  * service back on the old image: it ends all-new or all-old, never mixed.
  */
-export class StandaloneRedeploy {
+export class StandaloneRedeploy implements ServiceActionRunner {
   constructor(
     private readonly deps: {
       store: Store;
@@ -59,10 +61,12 @@ export class StandaloneRedeploy {
     },
   ) {}
 
-  async run(action: Action): Promise<ActionOutcome> {
+  async run(action: Action, service: ServiceRecord): Promise<ActionOutcome> {
     const { store } = this.deps;
     const log = (message: string) =>
       store.appendActionLog(action.id, isoNow(this.deps.clock), message);
+    /** What the outcome reports; saved early too, and read back from the action on a resume. */
+    const found = { imageRef: action.imageRef, digestBefore: action.digestBefore };
 
     let journal = action.progress as RedeployJournal | null;
     if (journal) {
@@ -77,11 +81,11 @@ export class StandaloneRedeploy {
         );
       }
       try {
-        journal = await this.prepare(action, log);
+        journal = await this.prepare(action, service, found, log);
       } catch (error) {
         // Nothing has been touched yet: a pull that fails just fails the action.
         if (error instanceof HoistError && !(error instanceof EngineUnavailableError)) {
-          return { state: 'Failed', reason: error.message };
+          return { ...found, state: 'Failed', reason: error.message };
         }
         throw error;
       }
@@ -90,11 +94,11 @@ export class StandaloneRedeploy {
       }
     }
 
-    const replaced: Target[] = [];
     try {
+      // Listed once: each replace() creates only its own target's replacement.
+      const replacements = await this.replacements(action.id);
       for (const target of journal.targets) {
-        await this.replace(action, journal, target, log);
-        replaced.push(target);
+        await this.replace(action, journal, target, replacements.get(target.oldId) ?? null, log);
       }
     } catch (error) {
       // An unreachable engine is not the new image's fault: the worker resumes later.
@@ -104,10 +108,8 @@ export class StandaloneRedeploy {
           ? error.message
           : `unexpected error: ${String(error)}`;
       await log(`Rolling back: ${reason}`);
-      for (const target of [...journal.targets].reverse()) {
-        await this.putBack(action, target, log);
-      }
-      return { state: 'Failed', reason: asSentence(reason) };
+      await this.putAllBack(action, journal, log);
+      return { ...found, state: 'Failed', reason: asSentence(reason) };
     }
 
     for (const target of journal.targets) {
@@ -121,9 +123,8 @@ export class StandaloneRedeploy {
         await log(`Could not remove the old container of ${target.name}: ${String(error)}`);
       }
     }
-    await store.updateAction(action.id, { digestAfter: journal.digest });
     await store.updateServiceImage(action.serviceId, journal.imageRef, journal.digest);
-    return { state: 'Success', reason: null };
+    return { ...found, state: 'Success', reason: null, digestAfter: journal.digest };
   }
 
   /**
@@ -135,24 +136,23 @@ export class StandaloneRedeploy {
     if (!journal) return;
     const log = (message: string) =>
       this.deps.store.appendActionLog(action.id, isoNow(this.deps.clock), message);
-    for (const target of [...journal.targets].reverse()) {
-      await this.putBack(action, target, log);
-    }
+    await this.putAllBack(action, journal, log);
   }
 
   private async prepare(
     action: Action,
+    record: ServiceRecord,
+    found: { imageRef: string | null; digestBefore: string | null },
     log: (message: string) => Promise<void>,
   ): Promise<RedeployJournal | null> {
     const { store, engine } = this.deps;
-    const record = await store.getService(action.serviceId);
-    if (!record) throw new HoistError('service_not_found', `Service ${action.serviceId} is gone.`);
     const service = await engine.getService(record);
     if (!service || service.containers.length === 0) return null;
 
     const imageRef = service.imageRef;
     const digestBefore = service.containers.find((c) => c.digest)?.digest ?? null;
     await store.updateAction(action.id, { imageRef, digestBefore });
+    Object.assign(found, { imageRef, digestBefore });
     await log(`Pulling ${imageRef}`);
     let pulled = await engine.pullImage(imageRef);
     const expected = action.options.expectedDigest;
@@ -175,7 +175,6 @@ export class StandaloneRedeploy {
     await log(`Pulled ${imageRef} (${pulled.digest ?? pulled.imageId})`);
 
     const journal: RedeployJournal = {
-      version: 1,
       imageRef,
       imageId: pulled.imageId,
       digest: pulled.digest,
@@ -190,15 +189,18 @@ export class StandaloneRedeploy {
     return journal;
   }
 
-  /** Replaces one container; a target already replaced by this action (after a resume) is only re-checked. */
+  /**
+   * Replaces one container; a target already replaced by this action (after a
+   * resume: `existing`, its replacement) is only re-checked.
+   */
   private async replace(
     action: Action,
     journal: RedeployJournal,
     target: Target,
+    existing: ContainerInfo | null,
     log: (message: string) => Promise<void>,
   ): Promise<void> {
     const { engine } = this.deps;
-    const existing = await this.replacementOf(action.id, target);
     if (existing && existing.name === target.name) {
       if (target.wasRunning) await waitUntilReady(this.deps, existing.id, target.name, log);
       return;
@@ -250,14 +252,29 @@ export class StandaloneRedeploy {
     await waitUntilReady(this.deps, newId, target.name, log);
   }
 
-  /** Undoes whatever this action did to one target: removes its replacement and restores the old container. */
+  /** Puts every target back, the last first, from one listing of this action's containers. */
+  private async putAllBack(
+    action: Action,
+    journal: RedeployJournal,
+    log: (message: string) => Promise<void>,
+  ): Promise<void> {
+    const replacements = await this.replacements(action.id);
+    for (const target of [...journal.targets].reverse()) {
+      await this.putBack(action, target, replacements.get(target.oldId) ?? null, log);
+    }
+  }
+
+  /**
+   * Undoes whatever this action did to one target: removes its replacement
+   * (when it has one) and restores the old container.
+   */
   private async putBack(
     action: Action,
     target: Target,
+    replacement: ContainerInfo | null,
     log: (message: string) => Promise<void>,
   ): Promise<void> {
     const { engine } = this.deps;
-    const replacement = await this.replacementOf(action.id, target);
     // Fresh anonymous volumes die with their container; reused ones belong to the old one.
     if (replacement) {
       await engine.removeContainer(replacement.id, { volumes: !reusesVolumes(action) });
@@ -282,17 +299,19 @@ export class StandaloneRedeploy {
     journal: RedeployJournal,
     log: (message: string) => Promise<void>,
   ): Promise<void> {
+    const ours = await this.deps.engine.listContainersWithLabel(ACTION_LABEL, action.id);
+    const replacements = byReplaced(ours);
     for (const target of journal.targets) {
-      const replacement = await this.replacementOf(action.id, target);
+      const replacement = replacements.get(target.oldId) ?? null;
       const done =
         replacement !== null &&
         replacement.name === target.name &&
         (replacement.running || !target.wasRunning);
       if (!done) {
-        await this.putBack(action, target, log);
+        await this.putBack(action, target, replacement, log);
       }
     }
-    const ours = await this.deps.engine.listContainersWithLabel(ACTION_LABEL, action.id);
+    // putBack() touched only targets' replacements: the strays are as listed.
     const known = new Set(journal.targets.map((t) => t.oldId));
     for (const stray of ours.filter((c) => !known.has(c.labels[REPLACES_LABEL] ?? ''))) {
       await this.deps.engine.removeContainer(stray.id, { volumes: false });
@@ -300,10 +319,23 @@ export class StandaloneRedeploy {
     }
   }
 
-  private async replacementOf(actionId: string, target: Target): Promise<ContainerInfo | null> {
-    const ours = await this.deps.engine.listContainersWithLabel(ACTION_LABEL, actionId);
-    return ours.find((c) => c.labels[REPLACES_LABEL] === target.oldId) ?? null;
+  /**
+   * This action's replacements by the old container each replaces. Listed once
+   * per phase (replace, roll back, repair): a listing per target would make
+   * engine calls grow with the square of the number of containers.
+   */
+  private async replacements(actionId: string): Promise<Map<string, ContainerInfo>> {
+    return byReplaced(await this.deps.engine.listContainersWithLabel(ACTION_LABEL, actionId));
   }
+}
+
+function byReplaced(containers: ContainerInfo[]): Map<string, ContainerInfo> {
+  const replacements = new Map<string, ContainerInfo>();
+  for (const c of containers) {
+    const replaced = c.labels[REPLACES_LABEL];
+    if (replaced && !replacements.has(replaced)) replacements.set(replaced, c);
+  }
+  return replacements;
 }
 
 function reusesVolumes(action: Action): boolean {

@@ -2,7 +2,9 @@ import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
 import type { ContainerInfo, DiscoveredService, Engine } from '../ports/engine.js';
 import type { Store } from '../ports/store.js';
+import type { ServiceRecord } from '../services/service.js';
 import type { Action } from './action.js';
+import type { ServiceActionRunner } from './action-runners.js';
 import {
   RolloutFailure,
   asSentence,
@@ -14,9 +16,11 @@ import type { ActionOutcome } from './action.js';
 
 const COMPOSE_NUMBER = 'com.docker.compose.container-number';
 
-/** Saved before anything is touched: with `add`, a resumed action must not add twice. */
+/**
+ * Saved before anything is touched: with `add`, a resumed action must not add
+ * twice. (Journals saved by earlier versions also hold `version: 1`, never read.)
+ */
 interface ScaleJournal {
-  version: 1;
   target: number;
 }
 
@@ -26,12 +30,24 @@ interface ScaleJournal {
  * `project-service-N`, or `name-N`), each started and checked like a
  * redeployed container; fewer are removed from the highest index down.
  */
-export class StandaloneScale {
+export class StandaloneScale implements ServiceActionRunner {
   constructor(
     private readonly deps: { store: Store; engine: Engine; clock: Clock; timing: ReadinessTiming },
   ) {}
 
-  async run(action: Action, service: DiscoveredService): Promise<ActionOutcome> {
+  async run(action: Action, record: ServiceRecord): Promise<ActionOutcome> {
+    const service = await this.deps.engine.getService(record);
+    if (!service || service.containers.length === 0) {
+      return { state: 'Failed', reason: 'The service has no containers on the engine.' };
+    }
+    // Scaling keeps the image: the outcome reports the one it copied.
+    return {
+      imageRef: action.imageRef ?? service.imageRef,
+      ...(await this.scale(action, service)),
+    };
+  }
+
+  private async scale(action: Action, service: DiscoveredService): Promise<ActionOutcome> {
     const { store, engine } = this.deps;
     const log = (message: string) =>
       store.appendActionLog(action.id, isoNow(this.deps.clock), message);
@@ -62,7 +78,7 @@ export class StandaloneScale {
           reason: `A standalone service keeps at least one container (new ones are copies of it). Stop it with docker, or delete it if Hoist created it.`,
         };
       }
-      journal = { version: 1, target };
+      journal = { target };
       await store.updateAction(action.id, { progress: journal, imageRef: service.imageRef });
       await log(`Scaling ${service.name} from ${current} to ${target}`);
     }

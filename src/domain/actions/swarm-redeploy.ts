@@ -3,8 +3,9 @@ import { isoNow } from '../clock.js';
 import { EngineUnavailableError, HoistError } from '../errors.js';
 import type { Engine, SwarmServiceState } from '../ports/engine.js';
 import type { Store } from '../ports/store.js';
-import type { Action } from './action.js';
-import type { ActionOutcome } from './action.js';
+import type { ServiceRecord } from '../services/service.js';
+import type { Action, ActionOutcome } from './action.js';
+import type { ServiceActionRunner } from './action-runners.js';
 import { parseImageReference } from '../image-reference.js';
 
 export interface SwarmTiming {
@@ -13,9 +14,11 @@ export interface SwarmTiming {
   pollMs: number;
 }
 
-/** Saved before the service is touched, so a restarted Hoist follows the same update. */
+/**
+ * Saved before the service is touched, so a restarted Hoist follows the same
+ * update. (Journals saved by earlier versions also hold `version: 1`, never read.)
+ */
 interface SwarmJournal {
-  version: 1;
   /** repo:tag@digest the service is being moved to. */
   target: string;
   /** The spec's ForceUpdate before Hoist's update; a higher one means the update was sent. */
@@ -35,13 +38,14 @@ interface SwarmJournal {
  * rolling update. The service's update_config and rollback_config decide how
  * it rolls and whether it rolls back; Hoist only reports the outcome.
  */
-export class SwarmRedeploy {
+export class SwarmRedeploy implements ServiceActionRunner {
   constructor(
     private readonly deps: { store: Store; engine: Engine; clock: Clock; timing: SwarmTiming },
   ) {}
 
-  async run(action: Action, serviceId: string): Promise<ActionOutcome> {
+  async run(action: Action, record: ServiceRecord): Promise<ActionOutcome> {
     const { store, engine } = this.deps;
+    const serviceId = record.key;
     const log = (message: string) =>
       store.appendActionLog(action.id, isoNow(this.deps.clock), message);
 
@@ -51,6 +55,10 @@ export class SwarmRedeploy {
     }
     let journal = action.progress as SwarmJournal | null;
     const resuming = journal !== null;
+    // What the outcome reports: on a resume, as the interrupted run saved it (the spec has moved since).
+    const found = resuming
+      ? { imageRef: action.imageRef, digestBefore: action.digestBefore }
+      : { imageRef: unpinned(service.imageRef), digestBefore: pinnedDigest(service.imageRef) };
     if (journal) {
       await log(`Resuming after an interruption (attempt ${action.attempts})`);
     } else {
@@ -58,7 +66,7 @@ export class SwarmRedeploy {
         journal = await this.prepare(action, service, log);
       } catch (error) {
         if (error instanceof HoistError && !(error instanceof EngineUnavailableError)) {
-          return { state: 'Failed', reason: error.message };
+          return { ...found, state: 'Failed', reason: error.message };
         }
         throw error;
       }
@@ -70,7 +78,7 @@ export class SwarmRedeploy {
         `Updated the service to ${journal.target} (ForceUpdate ${journal.forceUpdateBefore + 1})`,
       );
     }
-    return this.follow(action, serviceId, journal, log);
+    return { ...found, ...(await this.follow(action, serviceId, journal, log)) };
   }
 
   private async prepare(
@@ -94,7 +102,6 @@ export class SwarmRedeploy {
       await log(`The registry serves ${imageRef} as ${digest}`);
     }
     const journal: SwarmJournal = {
-      version: 1,
       target: `${imageRef}@${digest}`,
       forceUpdateBefore: service.forceUpdate,
       previousUpdateStartedAt: service.update?.startedAt ?? null,
@@ -126,13 +133,9 @@ export class SwarmRedeploy {
         lastState = state;
       }
       if (state === 'completed') {
-        await store.updateAction(action.id, { digestAfter: pinnedDigest(journal.target) });
-        await store.updateServiceImage(
-          action.serviceId,
-          journal.target,
-          pinnedDigest(journal.target),
-        );
-        return { state: 'Success', reason: null };
+        const digestAfter = pinnedDigest(journal.target);
+        await store.updateServiceImage(action.serviceId, journal.target, digestAfter);
+        return { state: 'Success', reason: null, digestAfter };
       }
       if (state === 'paused' || state === 'rollback_completed' || state === 'rollback_paused') {
         await this.logFailingTasks(serviceId, log);

@@ -1,28 +1,42 @@
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
-import type { Engine } from '../ports/engine.js';
+import type { Engine, SwarmServiceState } from '../ports/engine.js';
 import type { Store } from '../ports/store.js';
-import type { Action } from './action.js';
-import type { ActionOutcome } from './action.js';
+import type { ServiceRecord } from '../services/service.js';
+import type { Action, ActionOutcome } from './action.js';
+import type { ServiceActionRunner } from './action-runners.js';
 import type { SwarmTiming } from './swarm-redeploy.js';
 
+/** (Journals saved by earlier versions also hold `version: 1`, never read.) */
 interface ScaleJournal {
-  version: 1;
   target: number;
 }
 
 /** Scaling a Swarm service: set its replicas, then wait until that many tasks run. */
-export class SwarmScale {
+export class SwarmScale implements ServiceActionRunner {
   constructor(
     private readonly deps: { store: Store; engine: Engine; clock: Clock; timing: SwarmTiming },
   ) {}
 
-  async run(action: Action, serviceId: string): Promise<ActionOutcome> {
+  async run(action: Action, record: ServiceRecord): Promise<ActionOutcome> {
+    const { engine } = this.deps;
+    const service = await engine.inspectSwarmService(record.key);
+    if (!service)
+      return { state: 'Failed', reason: `Swarm service ${record.key} no longer exists.` };
+    // Scaling keeps the image: the outcome reports the one it ran.
+    return {
+      imageRef: action.imageRef ?? service.imageRef,
+      ...(await this.scale(action, record.key, service)),
+    };
+  }
+
+  private async scale(
+    action: Action,
+    serviceId: string,
+    service: SwarmServiceState,
+  ): Promise<ActionOutcome> {
     const { store, engine, clock, timing } = this.deps;
     const log = (message: string) => store.appendActionLog(action.id, isoNow(clock), message);
-    const service = await engine.inspectSwarmService(serviceId);
-    if (!service)
-      return { state: 'Failed', reason: `Swarm service ${serviceId} no longer exists.` };
     if (service.replicas === null) {
       return {
         state: 'Failed',
@@ -32,7 +46,7 @@ export class SwarmScale {
     let journal = action.progress as ScaleJournal | null;
     if (!journal) {
       const target = action.options.replicas ?? service.replicas + (action.options.add ?? 0);
-      journal = { version: 1, target };
+      journal = { target };
       await store.updateAction(action.id, { progress: journal, imageRef: service.imageRef });
     } else {
       await log(`Resuming after an interruption (attempt ${action.attempts})`);

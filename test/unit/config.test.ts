@@ -1,0 +1,61 @@
+/**
+ * loadConfig: the environment read once into plain settings, refused with a
+ * ConfigError that names the variable and what to write instead.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CallbackPolicy } from '../../src/adapters/callbacks/callback-policy.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig: Docker Hub callback settings', () => {
+  it('defaults to registry.hub.docker.com over https, public addresses only', () => {
+    const settings = loadConfig({}).callbacks;
+    assert.deepEqual(settings.allowedHosts, ['registry.hub.docker.com']);
+    assert.equal(settings.allowHttp, false);
+    assert.equal(settings.allowPrivateAddresses, false);
+  });
+
+  it('reads a comma-separated host[:port] list and the two switches', () => {
+    const settings = loadConfig({
+      HOIST_CALLBACK_ALLOWED_HOSTS: ' registry.hub.docker.com , 127.0.0.1:8123,[::1]:9000, ',
+      HOIST_CALLBACK_ALLOW_HTTP: 'true',
+      HOIST_CALLBACK_ALLOW_PRIVATE: 'TRUE',
+    }).callbacks;
+    assert.deepEqual(settings.allowedHosts, [
+      'registry.hub.docker.com',
+      '127.0.0.1:8123',
+      '[::1]:9000',
+    ]);
+    assert.equal(settings.allowHttp, true);
+    assert.equal(settings.allowPrivateAddresses, true);
+    assert.ok(
+      new CallbackPolicy(settings).checkUrl('http://[::1]:9000/').ok,
+      '[::1]:9000 is allowed',
+    );
+  });
+
+  const BAD: ReadonlyArray<readonly [Record<string, string>, RegExp]> = [
+    [{ HOIST_CALLBACK_ALLOWED_HOSTS: 'https://registry.hub.docker.com' }, /ALLOWED_HOSTS.*scheme/],
+    [{ HOIST_CALLBACK_ALLOWED_HOSTS: '*.docker.com' }, /ALLOWED_HOSTS.*wildcard/],
+    [{ HOIST_CALLBACK_ALLOWED_HOSTS: 'example.com/path' }, /ALLOWED_HOSTS.*host or host:port/],
+    [{ HOIST_CALLBACK_ALLOWED_HOSTS: 'user@example.com' }, /ALLOWED_HOSTS.*host or host:port/],
+    [{ HOIST_CALLBACK_ALLOWED_HOSTS: '::1' }, /ALLOWED_HOSTS.*brackets/],
+    [{ HOIST_CALLBACK_ALLOWED_HOSTS: 'example.com:0' }, /ALLOWED_HOSTS.*port 0/],
+    [{ HOIST_CALLBACK_ALLOWED_HOSTS: 'example.com:70000' }, /ALLOWED_HOSTS.*port 70000/],
+    [{ HOIST_CALLBACK_ALLOWED_HOSTS: 'exa mple.com' }, /ALLOWED_HOSTS/],
+    [{ HOIST_CALLBACK_ALLOWED_HOSTS: ' , ' }, /ALLOWED_HOSTS.*at least one host/],
+    [{ HOIST_CALLBACK_ALLOW_HTTP: 'yes' }, /HOIST_CALLBACK_ALLOW_HTTP is "yes"; use true or false/],
+    [
+      { HOIST_CALLBACK_ALLOW_PRIVATE: '1' },
+      /HOIST_CALLBACK_ALLOW_PRIVATE is "1"; use true or false/,
+    ],
+  ];
+  for (const [env, message] of BAD) {
+    it(`refuses ${JSON.stringify(env)}`, () => {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      );
+    });
+  }
+});
