@@ -1,7 +1,7 @@
 /**
- * The Store port on Kysely. Queries stay in portable SQL (no dialect-only
- * functions; `on conflict`, `returning` and `not exists` work on SQLite and
- * PostgreSQL), so a PostgreSQL dialect only needs a different Kysely instance.
+ * The Store port on Kysely, over the SQLite file open-store.ts opens: Hoist
+ * keeps its data in that embedded file only (config refuses
+ * HOIST_DATABASE_URL), so the SQL here is SQLite's.
  *
  * A KyselyStore built on a Kysely `Transaction` is the `tx` that
  * `transaction(fn)` hands to fn: the same class, bound to the transaction.
@@ -17,7 +17,6 @@ import type { ServiceRecord } from '../../domain/services/service.js';
 import type { Delivery } from '../../domain/webhooks/delivery.js';
 import type { Webhook, WebhookSecrets, WebhookWithHash } from '../../domain/webhooks/webhook.js';
 import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
-import { WEBHOOK_ACTIVE_NAME_INDEX } from './database.js';
 import type { Database } from './database.js';
 import {
   actionRow,
@@ -549,7 +548,7 @@ export class KyselyStore implements Store {
       .selectFrom('api_tokens')
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
-    // SQLite returns a number, PostgreSQL a bigint string.
+    // Kysely types a count as number | string | bigint; SQLite's is a number.
     return Number(row.n);
   }
 
@@ -563,13 +562,12 @@ export class KyselyStore implements Store {
 
 // --- row mapping -------------------------------------------------------------
 
-/** A unique violation of the "one active handler name per service" index, on SQLite or PostgreSQL. */
+/** A unique violation of the "one active handler name per service" index. */
 function isActiveNameViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const e = error as { code?: unknown; message?: unknown; constraint?: unknown };
+  const e = error as { code?: unknown; message?: unknown };
   if (e.code === 'SQLITE_CONSTRAINT_UNIQUE') {
     return typeof e.message === 'string' && e.message.includes('webhooks.name');
   }
-  if (e.code === '23505') return e.constraint === WEBHOOK_ACTIVE_NAME_INDEX;
   return false;
 }

@@ -1,7 +1,7 @@
 /**
- * In-code migrations, run by Kysely's Migrator. Every statement is built with
- * Kysely's schema builder in portable SQL (text/integer columns, partial
- * indexes), so the same migrations run on SQLite and PostgreSQL.
+ * In-code migrations of the SQLite store, run by Kysely's Migrator. Every
+ * statement is built with Kysely's schema builder (text and integer columns,
+ * partial indexes).
  *
  * Migrations are append-only: never edit one that has shipped, add a new one.
  */
