@@ -317,7 +317,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0005_callback_index': callbackIndex,
 });
 
-export const migrationProvider: MigrationProvider = {
+const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve({ ...migrations }),
 };
 

@@ -178,7 +178,7 @@ export function toApiToken(row: ApiTokenRow): ApiToken {
 }
 
 /** null/undefined progress is stored as NULL and read back as null. */
-export function encodeProgress(progress: unknown): string | null {
+function encodeProgress(progress: unknown): string | null {
   if (progress === undefined || progress === null) return null;
   return JSON.stringify(progress);
 }
