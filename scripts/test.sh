@@ -12,4 +12,4 @@ trap 'bash scripts/test-engine.sh stop "$HOIST_TEST_ENGINE_DIR"' EXIT
 # One file at a time: the integration files share the engine. The e2e tests drive the
 # built web UI (web/dist, from `npm run build`) in Debian's Chromium.
 node --import tsx --test --test-concurrency=1 --test-reporter=spec \
-  test/unit/*.test.ts test/integration/*.test.ts test/e2e/*.test.ts "$@"
+  test/unit/*.test.ts test/http/*.test.ts test/integration/*.test.ts test/e2e/*.test.ts "$@"

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { destination as pinoDestination, pino, type DestinationStream } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import type { Store } from './domain/ports/store.js';
 import { openSqliteStores } from './adapters/store/open-store.js';
 import { DEFAULT_DOCKER_HOST } from './adapters/engine/docker-client.js';
 import { DockerEngine } from './adapters/engine/docker-engine.js';
@@ -36,6 +37,8 @@ export const ENGINE_ID = 'local';
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
+  /** The store the server runs on, for tests that write records straight into it. */
+  store: Store;
   close(): Promise<void>;
 }
 
@@ -160,6 +163,7 @@ export async function startServer(
   return {
     app,
     url,
+    store,
     close: () =>
       (closing ??= (async () => {
         retention.stop();

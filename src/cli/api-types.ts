@@ -1,9 +1,10 @@
 /**
  * The shapes the CLI reads from the HTTP API (see /api/docs), derived from the
- * API's own schemas (src/http/api-types.ts). Type-only: the CLI's JS loads
- * nothing of the server, and only the two lists below are its own.
+ * API's own schemas (src/http/api-types.ts). Type-only, but for the lists of
+ * action states, which come from the one module that holds them and imports
+ * nothing: the CLI's JS loads nothing else of the server.
  */
-import type { ActionState, Service as WireService } from '../http/api-types.js';
+import type { Service as WireService } from '../http/api-types.js';
 
 export type {
   Action,
@@ -29,12 +30,4 @@ export type Service = Omit<WireService, 'createdByHoist' | 'swarm'> & {
   swarm?: WireService['swarm'];
 };
 
-export const ACTION_STATES: readonly ActionState[] = [
-  'Pending',
-  'In progress',
-  'Success',
-  'Failed',
-  'Canceled',
-];
-
-export const ENDED_STATES: readonly ActionState[] = ['Success', 'Failed', 'Canceled'];
+export { ACTION_STATES, ENDED_STATES } from '../domain/actions/action-state.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ApiClient } from './api-client.js';
 import { CliError } from './cli-error.js';
 
-export const DEFAULT_URL = 'http://localhost:8080';
+const DEFAULT_URL = 'http://localhost:8080';
 
 export interface SavedLogin {
   url: string;
@@ -33,7 +33,7 @@ export function configPath(env: Env = process.env): string {
   return path.join(base, 'hoist', 'config.json');
 }
 
-export async function readSavedLogin(file = configPath()): Promise<SavedLogin | null> {
+async function readSavedLogin(file = configPath()): Promise<SavedLogin | null> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -76,7 +76,7 @@ export async function removeLogin(file = configPath()): Promise<boolean> {
   }
 }
 
-export async function resolveConnection(env: Env = process.env): Promise<Connection> {
+async function resolveConnection(env: Env = process.env): Promise<Connection> {
   const envUrl = env.HOIST_URL?.trim() ? normalizeUrl(env.HOIST_URL.trim()) : null;
   const envToken = env.HOIST_TOKEN?.trim() || null;
   const saved = envUrl && envToken ? null : await readSavedLogin(configPath(env));

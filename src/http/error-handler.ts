@@ -46,7 +46,14 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     const unknown = error.validation
       .map((v) => v.params.additionalProperty)
       .filter((p): p is string => typeof p === 'string');
-    const detail = unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : '';
+    // Nor, for an enum, which values it allows.
+    const allowed = error.validation
+      .map((v) => v.params.allowedValues)
+      .filter((values): values is unknown[] => Array.isArray(values))
+      .flat();
+    const detail =
+      (unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : '') +
+      (allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : '');
     return sendError(reply, 400, 'bad_request', `Invalid request: ${error.message}${detail}.`);
   }
   switch (error.code) {

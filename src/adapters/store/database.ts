@@ -1,6 +1,6 @@
 /**
- * Kysely table types for Hoist's store. The schema is dialect-agnostic: plain
- * text and integer columns, times as ISO-8601 UTC text, JSON as text. Column
+ * Kysely table types for Hoist's SQLite store: plain text and integer
+ * columns, times as ISO-8601 UTC text, JSON as text. Column
  * names are snake_case; the repository maps rows to the camelCase domain types.
  */
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';

@@ -1,7 +1,7 @@
 /**
- * In-code migrations, run by Kysely's Migrator. Every statement is built with
- * Kysely's schema builder in portable SQL (text/integer columns, partial
- * indexes), so the same migrations run on SQLite and PostgreSQL.
+ * In-code migrations of the SQLite store, run by Kysely's Migrator. Every
+ * statement is built with Kysely's schema builder (text and integer columns,
+ * partial indexes).
  *
  * Migrations are append-only: never edit one that has shipped, add a new one.
  */
@@ -317,7 +317,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0005_callback_index': callbackIndex,
 });
 
-export const migrationProvider: MigrationProvider = {
+const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve({ ...migrations }),
 };
 

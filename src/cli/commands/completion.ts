@@ -113,7 +113,7 @@ ${caseLines(values)}
 }`;
 }
 
-export function bashScript(program: Command): string {
+function bashScript(program: Command): string {
   return `# bash completion for hoist. Load it with:
 #   source <(hoist completion bash)
 # or save it as ~/.local/share/bash-completion/completions/hoist
@@ -139,7 +139,7 @@ _hoist() {
 complete -F _hoist hoist`;
 }
 
-export function zshScript(program: Command): string {
+function zshScript(program: Command): string {
   return `#compdef hoist
 # zsh completion for hoist. Load it with:
 #   source <(hoist completion zsh)        (after compinit)

@@ -314,7 +314,7 @@ interface CreateFlags extends OutputFlags {
 }
 
 /** The API body for `service create`; every malformed flag is reported before anything is sent. */
-export function createRequest(image: string, flags: CreateFlags): CreateServiceRequest {
+function createRequest(image: string, flags: CreateFlags): CreateServiceRequest {
   const name = flags.name ?? nameFromImage(image);
   return {
     name,

@@ -1,13 +1,8 @@
-/** Names and states follow Tutum's actions. */
-export type ActionState = 'Pending' | 'In progress' | 'Success' | 'Failed' | 'Canceled';
+import type { ActionState } from './action-state.js';
 
-export const ACTION_STATES: readonly ActionState[] = [
-  'Pending',
-  'In progress',
-  'Success',
-  'Failed',
-  'Canceled',
-];
+export type { ActionState } from './action-state.js';
+
+/** Names and states follow Tutum's actions. */
 
 export type ActionType = 'redeploy' | 'scale';
 

@@ -1,13 +1,8 @@
 import { Type } from 'typebox';
+import { ACTION_STATES } from '../../domain/actions/action-state.js';
 import { Nullable } from './nullable.js';
 
-export const ActionStateSchema = Type.Union([
-  Type.Literal('Pending'),
-  Type.Literal('In progress'),
-  Type.Literal('Success'),
-  Type.Literal('Failed'),
-  Type.Literal('Canceled'),
-]);
+export const ActionStateSchema = Type.Enum(ACTION_STATES);
 
 export const Action = Type.Object({
   id: Type.String({ format: 'uuid' }),

@@ -21,7 +21,7 @@ const RETRY_MAX_MS = 15_000;
  * `event:`/`data:` lines itself. Reconnects with backoff until stopped;
  * returns the function that stops it.
  */
-export function followActions(options: FollowOptions): () => void {
+function followActions(options: FollowOptions): () => void {
   const controller = new AbortController();
   const { signal } = controller;
   const url = `/api/v1/events${options.service ? `?service=${encodeURIComponent(options.service)}` : ''}`;

@@ -1,10 +1,9 @@
 /**
  * The shapes the UI reads from the HTTP API (served at /api/docs/json),
  * derived from the API's own schemas (src/http/api-types.ts). Type-only: the
- * import is erased, so the bundle holds nothing of the server; only the two
- * lists below are the UI's own.
+ * import is erased, so the bundle holds nothing of the server but the lists of
+ * action states, from the one module that holds them and imports nothing.
  */
-import type { ActionState } from '../../../src/http/api-types';
 
 export type {
   Action,
@@ -22,12 +21,4 @@ export type {
   WebhookOperation,
 } from '../../../src/http/api-types';
 
-export const ACTION_STATES: readonly ActionState[] = [
-  'Pending',
-  'In progress',
-  'Success',
-  'Failed',
-  'Canceled',
-];
-
-export const ENDED_STATES: readonly ActionState[] = ['Success', 'Failed', 'Canceled'];
+export { ACTION_STATES, ENDED_STATES } from '../../../src/domain/actions/action-state';

@@ -23,7 +23,7 @@ function subscribe(listener: () => void): () => void {
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
-export function formatAgo(iso: string, at: number): string {
+function formatAgo(iso: string, at: number): string {
   const seconds = Math.round((new Date(iso).getTime() - at) / 1000);
   const abs = Math.abs(seconds);
   if (abs < 45) return 'just now';
