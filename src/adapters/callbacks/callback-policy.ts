@@ -109,7 +109,7 @@ export class CallbackPolicy {
         `callback URLs must use ${this.allowHttp ? 'http or https' : 'https'}, not ${parsed.protocol.slice(0, 20).replace(/:$/, '')}`,
       );
     }
-    const display = describeUrl(parsed);
+    const display = describeOrigin(parsed);
     if (parsed.username !== '' || parsed.password !== '' || hasUserinfo(url)) {
       return refuse(
         'userinfo',
@@ -193,12 +193,12 @@ const ADDRESS_WORDS: Record<Exclude<AddressKind, 'public'>, string> = {
 };
 
 /**
- * scheme://host/path of a URL: what a reason may show. The query, fragment and
- * credentials can hold tokens and are left out; a long path is shortened.
+ * scheme://host[:port] of a URL: all a reason (logged, and stored as a delivery's callback
+ * result) may show. Docker Hub's callback path carries a per-push secret, and the query,
+ * fragment and credentials can hold tokens too.
  */
-export function describeUrl(url: URL): string {
-  const path = url.pathname.length > 120 ? `${url.pathname.slice(0, 120)}...` : url.pathname;
-  return `${url.protocol}//${url.host}${path}`;
+export function describeOrigin(url: URL): string {
+  return `${url.protocol}//${url.host}`;
 }
 
 /**

@@ -15,7 +15,7 @@ import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import type { CallbackResult, CallbackSender } from '../../domain/ports/callback-sender.js';
 import type { CallbackPolicy, CallbackTarget } from './callback-policy.js';
-import { describeUrl } from './callback-policy.js';
+import { describeOrigin } from './callback-policy.js';
 
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 5000;
 const MAX_RESPONSE_BYTES = 4096;
@@ -214,7 +214,7 @@ function resultFor(
 
 function describeLocation(location: string, target: CallbackTarget): string {
   try {
-    return describeUrl(new URL(location, target.href));
+    return describeOrigin(new URL(location, target.href));
   } catch {
     return 'an invalid location';
   }
