@@ -1,10 +1,14 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { destination as pinoDestination, pino, type DestinationStream } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Store } from './domain/ports/store.js';
 import { openSqliteStores } from './adapters/store/open-store.js';
+import {
+  ensurePrivateDir,
+  tightenIfPresent,
+  writePrivateFile,
+} from './adapters/files/private-files.js';
 import { DEFAULT_DOCKER_HOST } from './adapters/engine/docker-client.js';
 import { DockerEngine } from './adapters/engine/docker-engine.js';
 import { systemClock } from './domain/clock.js';
@@ -51,7 +55,9 @@ export async function startServer(
   // pino flushes them when the process exits.
   const destination = options.logDestination ?? pinoDestination({ dest: 1, sync: false });
   const logger = pino({ level: config.logLevel }, destination);
-  await mkdir(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
+  const initialTokenFile = path.join(config.dataDir, 'initial-admin-token');
+  tightenIfPresent(initialTokenFile);
   const { store, calls } = await openSqliteStores(path.join(config.dataDir, 'hoist.sqlite'));
   const engine = new DockerEngine({
     dockerHost: config.dockerHost,
@@ -111,11 +117,10 @@ export async function startServer(
 
   const adminToken = await apiTokens.ensureInitialAdmin();
   if (adminToken) {
-    const file = path.join(config.dataDir, 'initial-admin-token');
-    await writeFile(file, `${adminToken}\n`, { mode: 0o600 });
+    writePrivateFile(initialTokenFile, `${adminToken}\n`);
     // Printed once, on purpose, outside the structured log: logs never hold secrets.
     process.stdout.write(
-      `\nHoist created an admin API token. It is shown only now and kept in ${file} (mode 0600):\n\n    ${adminToken}\n\n`,
+      `\nHoist created an admin API token. It is shown only now and kept in ${initialTokenFile} (mode 0600):\n\n    ${adminToken}\n\n`,
     );
   }
 

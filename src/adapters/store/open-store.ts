@@ -14,6 +14,7 @@ import { KyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 import { SqliteCallStore } from './sqlite-call-store.js';
 import { withStoreUnavailable } from './store-unavailable.js';
+import { ensurePrivateFile, tightenIfPresent } from '../files/private-files.js';
 
 /** How long a statement waits for another process's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -34,7 +35,14 @@ export async function openSqliteStores(file: string): Promise<SqliteStores> {
 /** The connection both stores share, with Hoist's settings (not migrated: storesOn migrates). */
 export function openSqliteConnection(file: string): BetterSqlite3.Database {
   const inMemory = file === ':memory:' || file === '';
-  if (!inMemory) mkdirSync(dirname(file), { recursive: true });
+  if (!inMemory) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // The database holds signing secrets: 0600 before SQLite opens it, and its -wal and -shm
+    // (which SQLite creates with the database's mode) too, when an older Hoist left them looser.
+    ensurePrivateFile(file);
+    tightenIfPresent(`${file}-wal`);
+    tightenIfPresent(`${file}-shm`);
+  }
 
   const sqlite = new BetterSqlite3(file);
   try {
