@@ -11,6 +11,7 @@ import type { AppDeps } from './app-deps.js';
 import { errorHandler, sendError } from './error-handler.js';
 import { redactPath } from './redact.js';
 import { actionRoutes } from './routes/action-routes.js';
+import { apiTokenRoutes } from './routes/api-token-routes.js';
 import { engineRoutes } from './routes/engine-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { hookRoutes } from './routes/hook-routes.js';
@@ -139,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await actionRoutes(api, deps);
       await eventRoutes(api, deps);
       await registryRoutes(api, deps);
+      await apiTokenRoutes(api, deps);
     },
     { prefix: '/api/v1' },
   );

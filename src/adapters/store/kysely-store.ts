@@ -520,6 +520,24 @@ export class KyselyStore implements Store {
     return row ? toApiToken(row) : null;
   }
 
+  async markApiTokenUsed(id: string, at: string): Promise<void> {
+    await this.#db
+      .updateTable('api_tokens')
+      .set({ last_used_at: at })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async listApiTokens(): Promise<ApiToken[]> {
+    const rows = await this.#db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toApiToken);
+  }
+
   async countApiTokens(): Promise<number> {
     const row = await this.#db
       .selectFrom('api_tokens')

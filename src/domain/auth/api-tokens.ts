@@ -9,8 +9,19 @@ import type { ApiToken } from './api-token.js';
 /** API tokens carry a recognizable prefix so secret scanners and people can tell them apart. */
 const API_TOKEN_PREFIX = 'hoist_';
 
+/** A token's last use is written at most this often: a busy CI token costs one write a minute. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
 export class ApiTokens {
+  /** When each token's use was last written (or is being written), by id. */
+  readonly #lastWritten = new Map<string, number>();
+
   constructor(private readonly deps: { store: Store; clock: Clock }) {}
+
+  /** Every token, oldest first (hashes never leave the store). */
+  list(): Promise<ApiToken[]> {
+    return this.deps.store.listApiTokens();
+  }
 
   /** Creates the first admin token when the store has none; returns it (the only time it exists in clear). */
   async ensureInitialAdmin(): Promise<string | null> {
@@ -45,6 +56,24 @@ export class ApiTokens {
         'This API token is not valid. Check it, or use the one in <data dir>/initial-admin-token.',
       );
     }
+    this.#noteUse(token);
     return token;
+  }
+
+  /**
+   * Records that the token was used, without making the request wait for the write: a
+   * token's last use is for people reading the list, not worth a request's latency or its
+   * failure (a full disk already answers 503 on the writes that matter).
+   */
+  #noteUse(token: ApiToken): void {
+    const now = this.deps.clock.now().getTime();
+    const stored = token.lastUsedAt === null ? -Infinity : Date.parse(token.lastUsedAt);
+    const last = Math.max(stored, this.#lastWritten.get(token.id) ?? -Infinity);
+    if (now - last < LAST_USED_RESOLUTION_MS) return;
+    this.#lastWritten.set(token.id, now);
+    this.deps.store.markApiTokenUsed(token.id, new Date(now).toISOString()).catch(() => {
+      // Try again on the next use rather than a minute later.
+      this.#lastWritten.delete(token.id);
+    });
   }
 }

@@ -110,6 +110,9 @@ export interface Store {
   insertApiToken(token: ApiToken & { tokenHash: string }): Promise<void>;
   findApiTokenByHash(tokenHash: string): Promise<ApiToken | null>;
   countApiTokens(): Promise<number>;
+  markApiTokenUsed(id: string, at: string): Promise<void>;
+  /** Oldest first. */
+  listApiTokens(): Promise<ApiToken[]>;
 
   close(): Promise<void>;
 }
