@@ -134,6 +134,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       api.addHook('onRequest', async (request) => {
         request.apiToken = await deps.apiTokens.authenticate(request.headers.authorization);
       });
+      // Many clients send Content-Type: application/json on every request, bodiless DELETEs
+      // and POSTs too. An empty body is no body: routes that take none accept it, and routes
+      // that need one say it is empty (error-handler.ts).
+      const parseJson = api.getDefaultJsonParser('error', 'error');
+      api.removeContentTypeParser('application/json');
+      api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+        const text = body.toString();
+        if (text === '') done(null, undefined);
+        else parseJson(request, text, done);
+      });
       await engineRoutes(api, deps);
       await serviceRoutes(api, deps);
       await webhookRoutes(api, deps);

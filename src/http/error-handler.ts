@@ -42,6 +42,9 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return sendError(reply, status, error.code, error.message);
   }
   if (error.validation) {
+    if (error.validationContext === 'body' && request.body === undefined) {
+      return sendError(reply, 400, 'bad_request', 'The body is empty; send a JSON object.');
+    }
     // Ajv's message does not say which field is unknown; its params do.
     const unknown = error.validation
       .map((v) => v.params.additionalProperty)
@@ -66,8 +69,6 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
       );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return sendError(reply, 415, 'unsupported_media_type', 'Send the body as application/json.');
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return sendError(reply, 400, 'bad_request', 'The body is empty; send a JSON object.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return sendError(reply, 400, 'bad_request', `The body is not valid JSON: ${error.message}`);
   }
