@@ -10,6 +10,7 @@ import type { ApiToken } from '../domain/auth/api-token.js';
 import type { AppDeps } from './app-deps.js';
 import { errorHandler, sendError } from './error-handler.js';
 import { redactPath } from './redact.js';
+import { apiDocsCsp, htmlSecurityHeaders } from './security-headers.js';
 import { actionRoutes } from './routes/action-routes.js';
 import { apiTokenRoutes } from './routes/api-token-routes.js';
 import { engineRoutes } from './routes/engine-routes.js';
@@ -89,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const method of methods) app.registeredRoutes.push({ method, url: route.url });
   });
   app.addHook('onResponse', async (request, reply) => accessLog(request, reply));
+  app.addHook('onSend', htmlSecurityHeaders);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
     sendError(
@@ -112,7 +114,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    transformStaticCSP: apiDocsCsp,
+  });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { DEFAULT_PAGE_CSP } from '../security-headers.js';
 
 /** web/dist from src/http/routes (tsx) and from dist/http/routes (built) alike. */
 const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
@@ -18,14 +19,12 @@ const FILE_PATH = /^\/(?:[\w-]+(?:\.[\w-]+)*\/)*[\w-]+(?:\.[\w-]+)+$/;
 
 /**
  * The page the UI routes itself gets none of the API's secrets, but it holds
- * an API token in sessionStorage: no inline or foreign script, no framing.
+ * an API token in sessionStorage: no inline or foreign script, no framing
+ * (the other headers every HTML page gets are in security-headers.ts).
  */
 const INDEX_HEADERS = {
   'cache-control': 'no-cache',
-  'content-security-policy':
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
+  'content-security-policy': DEFAULT_PAGE_CSP,
 };
 
 const NOT_BUILT_PAGE = `<!doctype html>
