@@ -18,7 +18,7 @@ import type { Delivery } from '../../domain/webhooks/delivery.js';
 import type { Webhook, WebhookSecrets, WebhookWithHash } from '../../domain/webhooks/webhook.js';
 import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
 import { WEBHOOK_ACTIVE_NAME_INDEX } from './database.js';
-import type { Database, WebhookRow } from './database.js';
+import type { Database } from './database.js';
 import {
   actionRow,
   deliveryRow,
@@ -31,6 +31,7 @@ import {
   toService,
   toWebhook,
 } from './rows.js';
+import type { WebhookRow } from './database.js';
 import { FOLD_AT, FOLD_CALLS_SQL, withUnfoldedCalls, type UnfoldedCalls } from './webhook-calls.js';
 
 const DEFAULT_ACTION_LIMIT = 100;
@@ -221,12 +222,9 @@ export class KyselyStore implements Store {
       .selectAll()
       .where('token_hash', '=', tokenHash)
       .executeTakeFirst();
-    return row
-      ? { ...toWebhook(await this.#withCalls(row)), signingSecret: row.signing_secret }
-      : null;
+    return row ? { ...toWebhook(row), signingSecret: row.signing_secret } : null;
   }
 
-  /** As SqliteCallStore's: the call path's look-up, callCount and lastCalledAt as of the last fold. */
   async findActiveWebhookByTokenHash(
     tokenHash: string,
   ): Promise<(Webhook & WebhookSecrets) | null> {

@@ -105,8 +105,8 @@ class Statements {
     return this.#prepare(sql).get(...params) as Row | undefined;
   }
 
-  run(sql: string, ...params: unknown[]): BetterSqlite3.RunResult {
-    return this.#prepare(sql).run(...params);
+  run(sql: string, ...params: unknown[]): void {
+    this.#prepare(sql).run(...params);
   }
 
   /** An insert of every column of `row`, bound by name. */
@@ -246,13 +246,14 @@ class GroupTx implements CallTx {
 
   /** Appended to the call log, folded into the handler's row now and then (webhook-calls.ts). */
   async markWebhookCalled(id: string, at: string): Promise<void> {
-    const { lastInsertRowid } = this.sql.run(
-      'insert into webhook_calls (webhook_id, at) values (?, ?)',
+    const logged = this.sql.get<{ rowid: number }>(
+      'insert into webhook_calls (webhook_id, at) values (?, ?) returning rowid',
       id,
       at,
     );
     // The log is emptied by each fold, so its rowids count the calls since the last one.
-    if (Number(lastInsertRowid) >= FOLD_AT)
+    if (Number(logged?.rowid) >= FOLD_AT) {
       for (const statement of FOLD_CALLS_SQL) this.sql.run(statement);
+    }
   }
 }
