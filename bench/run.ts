@@ -182,11 +182,12 @@ whatever its HTTP layer did:
   counter, a savepoint each) behind bare \`node:http\`: what Hoist could reach
   with a free HTTP layer. The gap between 1e and row 1 is what Fastify,
   Hoist's routes, hooks and access log cost.
-- **2c** is 1e's server on row 2's store. With many handlers most calls also
-  create a redeploy for a service that had none, and every call writes other
-  pages (handler rows, per-handler and per-service index pages). The row
-  gives that extra time per call against the ninth of row 1's time per call
-  that row 2a's target allows.
+- **2c** is 1e's server on row 2's store. With many handlers the first call
+  to each service also creates its redeploy (an action row with a random id,
+  its log, per-service index pages); since migration 0006 no call writes a
+  page keyed by its handler (the counter is an append-only log, deliveries
+  are indexed by time first). The row gives that extra time per call against
+  the ninth of row 1's time per call that row 2a's target allows.
 
 Profiled once on this machine while working on issue 7 (\`--cpu-prof\`,
 strace, throwaway scripts); these figures are not repeated by \`npm run bench\`:

@@ -676,7 +676,14 @@ describe('SQLite store', () => {
         }[];
         assert.deepEqual(
           names.map((n) => n.name),
-          ['0001_initial', '0002_scale', '0003_payloads', '0004_rate_limit', '0005_callback_index'],
+          [
+            '0001_initial',
+            '0002_scale',
+            '0003_payloads',
+            '0004_rate_limit',
+            '0005_callback_index',
+            '0006_call_log',
+          ],
         );
       } finally {
         raw.close();

@@ -57,6 +57,16 @@ export interface DeliveriesTable {
   callback_result: string | null;
 }
 
+/**
+ * Calls counted on a handler since the last fold into webhooks.call_count and
+ * last_called_at (migration 0006; see webhook-calls.ts). No index: rows are
+ * only appended, summed and deleted.
+ */
+export interface WebhookCallsTable {
+  webhook_id: string;
+  at: string;
+}
+
 export interface RegistriesTable {
   id: string;
   name: string;
@@ -121,6 +131,7 @@ export interface Database {
   services: ServicesTable;
   webhooks: WebhooksTable;
   deliveries: DeliveriesTable;
+  webhook_calls: WebhookCallsTable;
   actions: ActionsTable;
   action_logs: ActionLogsTable;
   api_tokens: ApiTokensTable;
@@ -148,3 +159,5 @@ export const ACTION_PENDING_REDEPLOY_INDEX = 'actions_service_id_pending_redeplo
 export const DELIVERY_KEY_INDEX = 'deliveries_webhook_id_delivery_key_uq';
 /** The deliveries a Docker Hub callback reports to, by action (migration 0005). */
 export const DELIVERY_CALLBACK_INDEX = 'deliveries_action_id_callback_idx';
+/** Deliveries by time, then handler: pruning, and a handler's latest deliveries (migration 0006). */
+export const DELIVERY_TIME_INDEX = 'deliveries_received_at_webhook_id_idx';

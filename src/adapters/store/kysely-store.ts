@@ -29,6 +29,8 @@ import {
   toService,
   toWebhook,
 } from './rows.js';
+import type { WebhookRow } from './database.js';
+import { FOLD_AT, FOLD_CALLS_SQL, withUnfoldedCalls, type UnfoldedCalls } from './webhook-calls.js';
 
 const DEFAULT_ACTION_LIMIT = 100;
 
@@ -185,7 +187,7 @@ export class KyselyStore implements Store {
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirst();
-    return row ? toWebhook(row) : null;
+    return row ? toWebhook(await this.#withCalls(row)) : null;
   }
 
   async listWebhooks(serviceId: string): Promise<Webhook[]> {
@@ -196,7 +198,8 @@ export class KyselyStore implements Store {
       .orderBy('created_at')
       .orderBy('id')
       .execute();
-    return rows.map(toWebhook);
+    const unfolded = await this.#unfoldedCalls(rows.map((r) => r.id));
+    return rows.map((row) => toWebhook(withUnfoldedCalls(row, unfolded)));
   }
 
   async findActiveWebhookByName(serviceId: string, name: string): Promise<Webhook | null> {
@@ -207,7 +210,7 @@ export class KyselyStore implements Store {
       .where('name', '=', name)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    return row ? toWebhook(row) : null;
+    return row ? toWebhook(await this.#withCalls(row)) : null;
   }
 
   async findActiveWebhookByTokenHash(
@@ -232,12 +235,34 @@ export class KyselyStore implements Store {
       .execute();
   }
 
+  /** Appended to the call log, folded into the handler's row now and then (webhook-calls.ts). */
   async markWebhookCalled(id: string, at: string): Promise<void> {
-    await this.#db
-      .updateTable('webhooks')
-      .set((eb) => ({ last_called_at: at, call_count: eb('call_count', '+', 1) }))
-      .where('id', '=', id)
+    await this.#atomically(async (tx) => {
+      const { insertId } = await tx.#db
+        .insertInto('webhook_calls')
+        .values({ webhook_id: id, at })
+        .executeTakeFirst();
+      // SQLite's rowid counts the calls since the last fold; without one, fold every time.
+      if (insertId === undefined || Number(insertId) >= FOLD_AT) {
+        for (const statement of FOLD_CALLS_SQL) await sql.raw(statement).execute(tx.#db);
+      }
+    });
+  }
+
+  async #withCalls(row: WebhookRow): Promise<WebhookRow> {
+    return withUnfoldedCalls(row, await this.#unfoldedCalls([row.id]));
+  }
+
+  /** The calls of these handlers not yet folded into their rows, by handler. */
+  async #unfoldedCalls(webhookIds: string[]): Promise<Map<string, UnfoldedCalls>> {
+    if (webhookIds.length === 0) return new Map();
+    const rows = await this.#db
+      .selectFrom('webhook_calls')
+      .select((eb) => ['webhook_id', eb.fn.countAll<number>().as('n'), eb.fn.max('at').as('last')])
+      .where('webhook_id', 'in', webhookIds)
+      .groupBy('webhook_id')
       .execute();
+    return new Map(rows.map((r) => [r.webhook_id, r]));
   }
 
   // --- deliveries ---------------------------------------------------------

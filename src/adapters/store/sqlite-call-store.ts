@@ -44,6 +44,7 @@ import {
   toWebhook,
 } from './rows.js';
 import { storeUnavailable } from './store-unavailable.js';
+import { FOLD_AT, FOLD_CALLS_SQL } from './webhook-calls.js';
 
 /** Runs fn while nothing else uses the connection (Kysely's connection lock). */
 type Exclusive = <T>(fn: () => Promise<T>) => Promise<T>;
@@ -193,6 +194,10 @@ class GroupTx implements CallTx {
     }
   }
 
+  /**
+   * callCount and lastCalledAt as of the last fold: the call path reads a handler to take a
+   * call, not to show it, and adding the unfolded calls would scan the log on every call.
+   */
   async findActiveWebhookByTokenHash(
     tokenHash: string,
   ): Promise<(Webhook & WebhookSecrets) | null> {
@@ -255,12 +260,17 @@ class GroupTx implements CallTx {
     this.sql.insert('deliveries', deliveryRow(delivery));
   }
 
+  /** Appended to the call log, folded into the handler's row now and then (webhook-calls.ts). */
   async markWebhookCalled(id: string, at: string): Promise<void> {
-    this.sql.run(
-      'update webhooks set last_called_at = ?, call_count = call_count + 1 where id = ?',
-      at,
+    const logged = this.sql.get<{ rowid: number }>(
+      'insert into webhook_calls (webhook_id, at) values (?, ?) returning rowid',
       id,
+      at,
     );
+    // The log is emptied by each fold, so its rowids count the calls since the last one.
+    if (Number(logged?.rowid) >= FOLD_AT) {
+      for (const statement of FOLD_CALLS_SQL) this.sql.run(statement);
+    }
   }
 
   async findActiveRegistryByTokenHash(tokenHash: string): Promise<Registry | null> {
