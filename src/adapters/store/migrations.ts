@@ -362,7 +362,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0006_call_log': callLog,
 });
 
-const migrationProvider: MigrationProvider = {
+export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve({ ...migrations }),
 };
 
