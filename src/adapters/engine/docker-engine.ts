@@ -15,6 +15,7 @@ import type {
   HealthStatus,
   NewService,
   PulledImage,
+  NetworkMembership,
   ReplacementSpec,
   ServiceKind,
   ServiceRef,
@@ -36,6 +37,7 @@ import type {
   RawTask,
 } from './docker-api-types.js';
 import { DEFAULT_DOCKER_HOST, createDockerClient } from './docker-client.js';
+import { NetworkAliases, networkMembershipsOf } from './network-aliases.js';
 import { digestFor, followedTag, parseImageReference } from '../../domain/image-reference.js';
 import { registryCredentials, type RegistryCredentials } from './registry-auth.js';
 import {
@@ -301,6 +303,24 @@ export class DockerEngine implements Engine {
     return (raw.Mounts ?? [])
       .filter((m) => m.Type === 'volume' && m.Name && destinations.has(m.Destination))
       .map((m) => m.Name!);
+  }
+
+  async networkMemberships(id: string): Promise<NetworkMembership[]> {
+    const raw = await this.inspectRaw(id);
+    return raw ? networkMembershipsOf(raw) : [];
+  }
+
+  async withdrawAliases(id: string, memberships: NetworkMembership[]): Promise<void> {
+    await this.networkAliases().withdraw(id, memberships);
+  }
+
+  async restoreAliases(id: string, memberships: NetworkMembership[]): Promise<void> {
+    const raw = await this.inspectRaw(id);
+    if (raw) await this.networkAliases().restore(id, memberships, raw);
+  }
+
+  private networkAliases(): NetworkAliases {
+    return new NetworkAliases(this.docker, (what, fn) => this.call(what, fn));
   }
 
   async logsTail(id: string, lines: number): Promise<string> {
