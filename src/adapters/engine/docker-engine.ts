@@ -311,7 +311,8 @@ export class DockerEngine implements Engine {
   }
 
   async withdrawAliases(id: string, memberships: NetworkMembership[]): Promise<void> {
-    await this.networkAliases().withdraw(id, memberships);
+    const raw = await this.inspectRaw(id);
+    if (raw) await this.networkAliases().withdraw(id, memberships, raw);
   }
 
   async restoreAliases(id: string, memberships: NetworkMembership[]): Promise<void> {

@@ -5,12 +5,17 @@
  * Docker's embedded DNS answers for a container's name and aliases on every
  * user-defined network until the container stops, and Docker 20.10 (API 1.41)
  * cannot edit a live endpoint's aliases. What works: disconnect the container
- * from the network and at once connect it again without its aliases. The
- * engine hands the freed address straight back (its IPAM takes the lowest free
- * address, and a static one is asked for again), and the MAC address follows
- * the IP, so TCP connections open on the old endpoint carry on while new
- * lookups of the alias only find the other containers. A plain disconnect
- * would also drop the names, but it leaves every request in flight hanging.
+ * from the network and at once connect it again without its aliases, on the
+ * same address. The MAC address follows the IP, so TCP connections open on
+ * the old endpoint carry on while new lookups of the alias only find the other
+ * containers. A plain disconnect would also drop the names, but it leaves
+ * every request in flight hanging.
+ *
+ * The same address: asked for again where the network has a subnet the user
+ * configured (Docker refuses a chosen address anywhere else). On a network
+ * whose subnet the engine picked, the engine's IPAM hands out the lowest free
+ * address, which is the one just freed unless a lower one was free already:
+ * then connections open at that moment are lost, as with a stop.
  *
  * The default bridge, host and none networks have no name resolution and are
  * left alone.
@@ -47,10 +52,17 @@ export class NetworkAliases {
     private readonly call: EngineCall,
   ) {}
 
-  /** Reconnects the container to each network with its links and static address but no alias. */
-  async withdraw(id: string, memberships: NetworkMembership[]): Promise<void> {
+  /** Reconnects the container to each network with its links and address but no alias. */
+  async withdraw(id: string, memberships: NetworkMembership[], raw: RawContainer): Promise<void> {
+    const current = raw.NetworkSettings?.Networks ?? {};
     for (const m of memberships) {
-      await this.reconnect(id, m, { ...endpointConfig(m), Aliases: [] });
+      const plain = { ...endpointConfig(m), Aliases: [] };
+      const address = current[m.network]?.IPAddress;
+      const pinned =
+        !m.ipv4Address && address
+          ? [{ ...plain, IPAMConfig: { ...(plain.IPAMConfig ?? {}), IPv4Address: address } }]
+          : [];
+      await this.reconnect(id, m, [...pinned, plain], current[m.network] !== undefined);
     }
   }
 
@@ -65,15 +77,16 @@ export class NetworkAliases {
       const endpoint = current[m.network];
       const has = new Set(endpoint?.Aliases ?? []);
       if (endpoint && m.aliases.every((a) => has.has(a))) continue;
-      await this.reconnect(id, m, endpointConfig(m), endpoint !== undefined);
+      await this.reconnect(id, m, [endpointConfig(m)], endpoint !== undefined);
     }
   }
 
+  /** Disconnects (when connected), then connects with the first endpoint config the engine accepts. */
   private async reconnect(
     id: string,
     m: NetworkMembership,
-    config: Record<string, unknown>,
-    connected = true,
+    configs: EndpointConfig[],
+    connected: boolean,
   ): Promise<void> {
     const network = this.docker.getNetwork(m.network);
     if (connected) {
@@ -81,14 +94,29 @@ export class NetworkAliases {
         network.disconnect({ Container: id, Force: false }),
       );
     }
-    await this.call(`connect container ${id} to network ${m.network}`, () =>
-      network.connect({ Container: id, EndpointConfig: config }),
-    );
+    for (const [i, config] of configs.entries()) {
+      try {
+        await this.call(`connect container ${id} to network ${m.network}`, () =>
+          network.connect({ Container: id, EndpointConfig: config }),
+        );
+        return;
+      } catch (error) {
+        // "user specified IP address is supported only when connecting to networks with user configured subnets"
+        const refusedAddress = /user configured subnets/i.test(String(error));
+        if (!refusedAddress || i === configs.length - 1) throw error;
+      }
+    }
   }
 }
 
-function endpointConfig(m: NetworkMembership): Record<string, unknown> {
-  const config: Record<string, unknown> = {};
+interface EndpointConfig {
+  IPAMConfig?: Record<string, string>;
+  Links?: string[];
+  Aliases?: string[];
+}
+
+function endpointConfig(m: NetworkMembership): EndpointConfig {
+  const config: EndpointConfig = {};
   const ipam: Record<string, string> = {};
   if (m.ipv4Address) ipam.IPv4Address = m.ipv4Address;
   if (m.ipv6Address) ipam.IPv6Address = m.ipv6Address;
