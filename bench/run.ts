@@ -15,6 +15,7 @@ import { idle } from './idle.js';
 import { bounds } from './bounds.js';
 import { ingest, type IngestResult } from './ingest.js';
 import { manyTokens } from './many-tokens.js';
+import { networkDrain } from './network-drain.js';
 import { redeployOverhead } from './redeploy.js';
 import { tokenLatency } from './token-latency.js';
 import { ROOT, notMeasured, type Row } from './lib.js';
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
   rows.push(...(await row('4 Redeploy overhead', redeployOverhead)));
   rows.push(...(await row('5 Idle footprint', idle)));
   rows.push(...(await row('6 Unknown vs revoked token', tokenLatency)));
+  rows.push(...(await row('7 Requests during a start-first redeploy', networkDrain)));
 
   const out = table(rows);
   const notes = rows.filter((r) => r.notes).map((r) => `- ${r.name}: ${r.notes ?? ''}`);

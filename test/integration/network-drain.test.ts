@@ -10,12 +10,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DockerEngine } from '../../src/adapters/engine/docker-engine.js';
 import {
   TEST_LABELS,
   buildAndPushTestImage,
   cleanupTestContainers,
   execInContainer,
   testDocker,
+  testEngineEnv,
 } from '../support/test-engine.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import {
@@ -266,5 +268,106 @@ describe('start-first redeploys take the old container out of name resolution be
       assert.equal(output, `${alias} v1`);
     }
     assert.deepEqual(await resolve(alias), addresses.sort());
+  });
+});
+
+describe('DockerEngine: withdrawing and restoring network aliases', () => {
+  const subnetNet = 'hoist-test-aliases-subnet';
+  const autoNet = 'hoist-test-aliases-auto';
+  let engine: DockerEngine;
+  let image: string;
+
+  before(async () => {
+    await cleanupTestContainers();
+    engine = new DockerEngine({ dockerHost: testEngineEnv().dockerHost });
+    const docker = testDocker();
+    await docker.createNetwork({
+      Name: subnetNet,
+      Labels: { ...TEST_LABELS },
+      IPAM: { Config: [{ Subnet: '10.231.0.0/24' }] },
+    });
+    await docker.createNetwork({ Name: autoNet, Labels: { ...TEST_LABELS } });
+    image = (
+      await buildAndPushTestImage({ repo: 'hoist-test/aliases', tag: 'latest', version: 'a' })
+    ).ref;
+  });
+
+  after(async () => {
+    await cleanupTestContainers();
+  });
+
+  async function endpoint(id: string, network: string) {
+    const info = await testDocker().getContainer(id).inspect();
+    return info.NetworkSettings.Networks[network];
+  }
+
+  test('memberships name the aliases (not the short id) and static addresses; withdraw keeps the address, restore puts all back', async () => {
+    const container = await runTestContainer({
+      name: 'hoist-test-aliases-one',
+      Image: image,
+      HostConfig: { NetworkMode: subnetNet },
+      NetworkingConfig: {
+        EndpointsConfig: {
+          [subnetNet]: { Aliases: ['one', 'uno'], IPAMConfig: { IPv4Address: '10.231.0.50' } },
+        },
+      },
+    });
+    await testDocker()
+      .getNetwork(autoNet)
+      .connect({ Container: container.id, EndpointConfig: { Aliases: ['auto-one'] } });
+    const before = {
+      subnet: (await endpoint(container.id, subnetNet))?.IPAddress,
+      auto: (await endpoint(container.id, autoNet))?.IPAddress,
+    };
+
+    const memberships = await engine.networkMemberships(container.id);
+    assert.deepEqual(memberships, [
+      { network: autoNet, aliases: ['auto-one'], ipv4Address: null, ipv6Address: null, links: [] },
+      {
+        network: subnetNet,
+        aliases: ['one', 'uno'],
+        ipv4Address: '10.231.0.50',
+        ipv6Address: null,
+        links: [],
+      },
+    ]);
+
+    await engine.withdrawAliases(container.id, memberships);
+    for (const [network, address] of [
+      [subnetNet, before.subnet],
+      [autoNet, before.auto],
+    ] as const) {
+      const now = await endpoint(container.id, network);
+      assert.equal(now?.IPAddress, address, `same address on ${network}`);
+      assert.deepEqual(now?.Aliases, [container.id.slice(0, 12)], `no alias left on ${network}`);
+    }
+    assert.equal((await testDocker().getContainer(container.id).inspect()).State.Running, true);
+
+    await engine.restoreAliases(container.id, memberships);
+    assert.deepEqual(await engine.networkMemberships(container.id), memberships);
+    // Restoring again changes nothing: the endpoint is not reconnected.
+    const endpointId = (await endpoint(container.id, subnetNet))?.EndpointID;
+    await engine.restoreAliases(container.id, memberships);
+    assert.equal((await endpoint(container.id, subnetNet))?.EndpointID, endpointId);
+  });
+
+  test('a container on the default networks only has no memberships', async () => {
+    const container = await runTestContainer({ name: 'hoist-test-aliases-none', Image: image });
+    assert.deepEqual(await engine.networkMemberships(container.id), []);
+  });
+
+  test('a stopped container gets its aliases back for its next start', async () => {
+    const container = await runTestContainer({
+      name: 'hoist-test-aliases-stopped',
+      Image: image,
+      HostConfig: { NetworkMode: autoNet },
+      NetworkingConfig: { EndpointsConfig: { [autoNet]: { Aliases: ['stopped-one'] } } },
+    });
+    const memberships = await engine.networkMemberships(container.id);
+    await engine.withdrawAliases(container.id, memberships);
+    await engine.stopContainer(container.id);
+    await engine.restoreAliases(container.id, memberships);
+    await engine.startContainer(container.id);
+    assert.ok((await endpoint(container.id, autoNet))?.Aliases?.includes('stopped-one'));
   });
 });
