@@ -321,7 +321,7 @@ describe('kill -9 of hoist server during a redeploy loses nothing', () => {
     {
       key: 'draining',
       title: 'while the old container drains out of its alias (start-first on a network)',
-      killWhen: /^Took the old container .* out of name resolution/,
+      killWhen: /took the old one out of name resolution/,
       options: { aliased: true },
       notYet: /^Stopped the old container/,
       atCrash: async (d) => {

@@ -246,7 +246,7 @@ describe('start-first redeploys take the old container out of name resolution be
     assert.equal(action.state, 'Failed', JSON.stringify(action.log));
     const log = action.log.map((l) => l.message);
     assert.ok(
-      log.some((m) => m.startsWith('Took the old container hoisttest-drainfail-1 out of name')),
+      log.some((m) => m.startsWith('The new container hoisttest-drainfail-1 took over its name')),
       log.join('\n'),
     );
     const addresses: string[] = [];

@@ -89,7 +89,9 @@ describe('start-first redeploy with a drain', () => {
     assert.deepEqual(f.engine.trace(), [
       `pull ${IMAGE}`,
       `create old-web-1 ${transientName('web-1', 'new', f.actionId)}`,
+      'withdraw-aliases new-1',
       'start new-1',
+      'restore-aliases new-1',
       `rename old-web-1 ${transientName('web-1', 'old', f.actionId)}`,
       'rename new-1 web-1',
       'withdraw-aliases old-web-1',
@@ -108,8 +110,26 @@ describe('start-first redeploy with a drain', () => {
     );
     assert.ok(
       log.includes(
-        'Took the old container web-1 out of name resolution on shop_default (aliases web); it finishes open requests for 3 s before it stops',
+        'The new container web-1 took over its name and aliases; took the old one out of name resolution on shop_default (aliases web); it finishes open requests for 3 s before it stops',
       ),
+      log.join('\n'),
+    );
+  });
+
+  it('the new container is out of the alias until it is ready', async () => {
+    const f = await fixture(['web-1']);
+    const seen: string[][] = [];
+    f.engine.beforeMutation = (call) => {
+      if (call.op === 'restore-aliases' && call.target === 'new-1') {
+        assert.equal(f.engine.containers.get('new-1')?.state, 'running');
+        seen.push(f.engine.resolve('web'));
+      }
+    };
+    assert.equal((await run(f)).state, 'Success');
+    assert.deepEqual(seen, [['old-web-1']]);
+    const log = await actionLog(f.store, f.actionId);
+    assert.ok(
+      log.includes('Started the new container web-1 (out of name resolution until it is ready)'),
       log.join('\n'),
     );
   });

@@ -55,11 +55,13 @@ interface Target {
  * every replacement is up, so a failure at any container can put the whole
  * service back on the old image: it ends all-new or all-old, never mixed.
  *
- * Start-first on a user-defined network drains the old container: once the
- * new one is ready it takes the name, the old one's aliases are withdrawn
- * (the engine's DNS stops handing out its address, its open connections stay),
- * and only after the drain period is it stopped. Stopping it while DNS still
- * named it is what failed clients' requests.
+ * Start-first on a user-defined network hands the name over without a failed
+ * request: the new container starts without its aliases (Docker's DNS would
+ * name it before its process listens) and gets them once ready; it takes the
+ * name, the old one's aliases are withdrawn (the engine's DNS stops handing
+ * out its address, its open connections stay), and only after the drain
+ * period is the old one stopped. Stopping it while DNS still named it, or
+ * naming the new one before it listened, is what failed clients' requests.
  */
 export class StandaloneRedeploy {
   constructor(
@@ -251,11 +253,19 @@ export class StandaloneRedeploy {
                 ? ' (start-first: it publishes no host port)'
                 : ` (start-first: it publishes no host port; the old one leaves name resolution and drains for ${seconds(this.drainMs())} before it stops)`),
     );
+    const drains = startFirst && networks.length > 0;
+    // Docker's DNS names a container from its start, before its process listens:
+    // the new one gets its aliases only once it is ready.
+    if (drains) await engine.withdrawAliases(newId, networks);
     if (startFirst) {
       await engine.startContainer(newId);
-      await log(`Started the new container ${target.name}`);
+      await log(
+        `Started the new container ${target.name}` +
+          (drains ? ' (out of name resolution until it is ready)' : ''),
+      );
       await waitUntilReady(this.deps, newId, target.name, log);
-      if (networks.length > 0) {
+      if (drains) {
+        await engine.restoreAliases(newId, networks);
         await this.drainAndStop(action, target, newId, networks, log);
         return;
       }
@@ -299,7 +309,7 @@ export class StandaloneRedeploy {
     await engine.withdrawAliases(target.oldId, networks);
     const aliases = [...new Set(networks.flatMap((m) => m.aliases))];
     await log(
-      `Took the old container ${target.name} out of name resolution on ${networks.map((m) => m.network).join(', ')}` +
+      `The new container ${target.name} took over its name and aliases; took the old one out of name resolution on ${networks.map((m) => m.network).join(', ')}` +
         (aliases.length > 0 ? ` (aliases ${aliases.join(', ')})` : '') +
         `; it finishes open requests for ${seconds(this.drainMs())} before it stops`,
     );
