@@ -44,7 +44,8 @@ async function api<T>(
   return JSON.parse(text) as T;
 }
 
-function startEngine(): Record<string, string> {
+/** A private engine and registry from scripts/test-engine.sh (no Swarm): its env file's variables. */
+export function startEngine(): Record<string, string> {
   const out = execFileSync('bash', [path.join(ROOT, 'scripts/test-engine.sh'), 'start'], {
     env: { ...process.env, HOIST_TEST_ENGINE_SWARM: '0' },
     encoding: 'utf8',

@@ -15,6 +15,7 @@ import { idle } from './idle.js';
 import { bounds } from './bounds.js';
 import { ingest, type IngestResult } from './ingest.js';
 import { manyTokens } from './many-tokens.js';
+import { networkDrain } from './network-drain.js';
 import { redeployOverhead } from './redeploy.js';
 import { tokenLatency } from './token-latency.js';
 import { ROOT, notMeasured, type Row } from './lib.js';
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
   rows.push(...(await row('4 Redeploy overhead', redeployOverhead)));
   rows.push(...(await row('5 Idle footprint', idle)));
   rows.push(...(await row('6 Unknown vs revoked token', tokenLatency)));
+  rows.push(...(await row('7 Requests during a start-first redeploy', networkDrain)));
 
   const out = table(rows);
   const notes = rows.filter((r) => r.notes).map((r) => `- ${r.name}: ${r.notes ?? ''}`);
@@ -158,6 +160,12 @@ threads and 32 connections for 10 s and reports through a Lua \`done()\` hook.
    one keep-alive connection (the unknown-token limit raised so every answer
    is a 404). Both bodies must be the same and the medians must differ by less
    than half the smaller interquartile range.
+7. **Requests during a start-first redeploy**: on a private engine, a busybox
+   httpd container under a network alias (no host port) and a client
+   container on the same network requesting the alias every 50 ms. Twenty
+   handler calls, each waited until \`Success\` (\`HOIST_DRAIN_SECONDS=3\`),
+   then, as the baseline with a second client, twenty \`docker stop\` + \`rm\` +
+   \`run\` by hand. Failed/total requests; the target is none failed.
 
 Rows 1d, 1e and 2c (bounds) run bench/bound-server.ts right after row 1, each
 on a fresh store seeded like rows 1 and 2, with the same wrk settings and

@@ -24,6 +24,8 @@ export interface Config {
   readonly dockerConfigDir: string | undefined;
   readonly monitorSeconds: number;
   readonly healthTimeoutSeconds: number;
+  /** Start-first redeploys: how long an old container, out of name resolution, keeps serving before it is stopped. */
+  readonly drainSeconds: number;
   readonly maxConcurrentActions: number;
   /** How long a Swarm rolling update may run before its action is Failed. */
   readonly swarmUpdateTimeoutSeconds: number;
@@ -66,6 +68,7 @@ export function loadConfig(env: Env = process.env): Config {
     dockerConfigDir: env.DOCKER_CONFIG?.trim() || undefined,
     monitorSeconds: integer(env, 'HOIST_MONITOR_SECONDS', 5, 0, 3600),
     healthTimeoutSeconds: integer(env, 'HOIST_HEALTH_TIMEOUT_SECONDS', 120, 1, 3600),
+    drainSeconds: integer(env, 'HOIST_DRAIN_SECONDS', 3, 0, 300),
     maxConcurrentActions: integer(env, 'HOIST_MAX_CONCURRENT_ACTIONS', 4, 1, 64),
     swarmUpdateTimeoutSeconds: integer(env, 'HOIST_SWARM_UPDATE_TIMEOUT_SECONDS', 600, 1, 86400),
     deliveryRetentionDays: integer(env, 'HOIST_DELIVERY_RETENTION_DAYS', 30, 1, 3650),

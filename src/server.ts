@@ -93,7 +93,13 @@ export async function startServer(
     logger,
     runner: new ActionRunners({
       store,
-      standaloneRedeploy: new StandaloneRedeploy({ store, engine, clock, timing: readiness }),
+      standaloneRedeploy: new StandaloneRedeploy({
+        store,
+        engine,
+        clock,
+        timing: readiness,
+        drainMs: config.drainSeconds * 1000,
+      }),
       swarmRedeploy: new SwarmRedeploy({ store, engine, clock, timing: swarmTiming }),
       standaloneScale: new StandaloneScale({ store, engine, clock, timing: readiness }),
       swarmScale: new SwarmScale({ store, engine, clock, timing: swarmTiming }),

@@ -61,15 +61,23 @@ interface DeployOptions {
   slowPull?: boolean;
   /** The container publishes a host port, so it is replaced stop-first (start-first otherwise). */
   publishesPort?: boolean;
+  /** The container is on a user-defined network under an alias; the server drains for 60 s. */
+  aliased?: boolean;
 }
+
+const DRAIN_ALIAS = 'crash-drain-alias';
 
 /**
  * Starts a server, runs v1 of `name` (a named volume holding a file), creates
  * a handler for it and pushes v2: everything up to the call of the handler.
  */
 async function deploy(key: string, options: DeployOptions = {}): Promise<Deployed> {
-  const server = await startServerProcess();
+  const server = await startServerProcess(options.aliased ? { HOIST_DRAIN_SECONDS: '60' } : {});
   const name = `hoist-test-crash-${key}`;
+  const network = `${name}-net`;
+  if (options.aliased) {
+    await testDocker().createNetwork({ Name: network, Labels: { ...TEST_LABELS } });
+  }
   const repo = `hoist-test/crash-${key}`;
   const cmd = options.slowStop ? { cmd: IGNORES_TERM_CMD } : {};
   const v1 = await buildAndPushTestImage({ repo, tag: 'latest', version: `${name} v1`, ...cmd });
@@ -80,7 +88,11 @@ async function deploy(key: string, options: DeployOptions = {}): Promise<Deploye
     // busybox httpd as PID 1 ignores SIGTERM anyway: the stop timeout is how long a stop takes.
     StopTimeout: options.slowStop ? 3 : 1,
     ...(options.publishesPort ? { ExposedPorts: { '80/tcp': {} } } : {}),
+    ...(options.aliased
+      ? { NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [DRAIN_ALIAS] } } } }
+      : {}),
     HostConfig: {
+      ...(options.aliased ? { NetworkMode: network } : {}),
       Binds: [`${name}-data:/data`],
       ...(options.publishesPort
         ? {
@@ -304,6 +316,22 @@ describe('kill -9 of hoist server during a redeploy loses nothing', () => {
       atCrash: async (d) => {
         const old = await inspectOrNull(d.oldId);
         assert.ok(old, 'the old container is still there');
+      },
+    },
+    {
+      key: 'draining',
+      title: 'while the old container drains out of its alias (start-first on a network)',
+      killWhen: /took the old one out of name resolution/,
+      options: { aliased: true },
+      notYet: /^Stopped the old container/,
+      atCrash: async (d) => {
+        const network = `${d.name}-net`;
+        const current = await testDocker().getContainer(d.name).inspect();
+        assert.equal(current.Image, d.v2.imageId, 'the new container has the name');
+        assert.ok(current.NetworkSettings.Networks[network]?.Aliases?.includes(DRAIN_ALIAS));
+        const old = await inspectOrNull(d.oldId);
+        assert.equal(old?.State.Running, true, 'the old container still drains');
+        assert.ok(!old?.NetworkSettings.Networks[network]?.Aliases?.includes(DRAIN_ALIAS));
       },
     },
   ];

@@ -18,6 +18,7 @@ import type {
   Engine,
   EngineInfo,
   HealthStatus,
+  NetworkMembership,
   PulledImage,
   NewService,
   ReplacementSpec,
@@ -47,6 +48,8 @@ export interface FakeContainer {
   health: HealthStatus;
   output: string;
   publishesPorts: boolean;
+  /** Its user-defined networks as they are now: aliases withdrawn show as []. */
+  networks: NetworkMembership[];
 }
 
 /** A Swarm service as the fake keeps it. */
@@ -78,6 +81,8 @@ export type MutatingOp =
   | 'stop'
   | 'rename'
   | 'remove'
+  | 'withdraw-aliases'
+  | 'restore-aliases'
   | 'swarm-update'
   | 'swarm-scale'
   | 'swarm-create'
@@ -144,6 +149,7 @@ export class FakeEngine implements Engine {
     running?: boolean;
     id?: string;
     publishesPorts?: boolean;
+    networks?: NetworkMembership[];
   }): FakeContainer {
     this.assertNameFree(input.name);
     const running = input.running ?? true;
@@ -159,6 +165,7 @@ export class FakeEngine implements Engine {
       health: 'none',
       output: '',
       publishesPorts: input.publishesPorts ?? true,
+      networks: copyNetworks(input.networks ?? []),
     };
     this.containers.set(container.id, container);
     return container;
@@ -199,6 +206,15 @@ export class FakeEngine implements Engine {
     return [...this.containers.values()]
       .map((c) => ({ name: c.name, imageId: c.imageId, running: isRunning(c) }))
       .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Ids of the running containers the engine's DNS answers with for a name or alias, sorted. */
+  resolve(name: string): string[] {
+    return [...this.containers.values()]
+      .filter((c) => isRunning(c) && c.networks.length > 0)
+      .filter((c) => c.name === name || c.networks.some((m) => m.aliases.includes(name)))
+      .map((c) => c.id)
+      .sort();
   }
 
   /** The calls as short strings, e.g. "stop old-web-1", "rename old-web-1 web-1.hoist-old-1a2b3c4d". */
@@ -301,6 +317,7 @@ export class FakeEngine implements Engine {
       health: 'none',
       output: '',
       publishesPorts: from.publishesPorts,
+      networks: copyNetworks(from.networks),
     });
     return id;
   }
@@ -323,6 +340,16 @@ export class FakeEngine implements Engine {
       health: 'none',
       output: '',
       publishesPorts: service.ports.length > 0,
+      // The engine's DNS exists only on user-defined networks.
+      networks: service.networks
+        .filter((network) => !['bridge', 'host', 'none'].includes(network))
+        .map((network) => ({
+          network,
+          aliases: [service.name],
+          ipv4Address: null,
+          ipv6Address: null,
+          links: [],
+        })),
     });
     return id;
   }
@@ -480,6 +507,30 @@ export class FakeEngine implements Engine {
     this.containers.delete(id);
   }
 
+  async networkMemberships(id: string): Promise<NetworkMembership[]> {
+    this.checkAvailable();
+    return copyNetworks(this.mustGet(id).networks);
+  }
+
+  async withdrawAliases(id: string, memberships: NetworkMembership[]): Promise<void> {
+    await this.mutation({ op: 'withdraw-aliases', target: id });
+    const c = this.mustGet(id);
+    for (const m of memberships) {
+      const current = c.networks.find((n) => n.network === m.network);
+      if (current) current.aliases = [];
+    }
+  }
+
+  async restoreAliases(id: string, memberships: NetworkMembership[]): Promise<void> {
+    await this.mutation({ op: 'restore-aliases', target: id });
+    const c = this.containers.get(id);
+    if (!c) return;
+    c.networks = [
+      ...c.networks.filter((n) => !memberships.some((m) => m.network === n.network)),
+      ...copyNetworks(memberships),
+    ];
+  }
+
   async logsTail(id: string, _lines: number): Promise<string> {
     this.checkAvailable();
     return this.mustGet(id).output;
@@ -520,6 +571,10 @@ export class FakeEngine implements Engine {
       );
     }
   }
+}
+
+function copyNetworks(networks: NetworkMembership[]): NetworkMembership[] {
+  return networks.map((m) => ({ ...m, aliases: [...m.aliases], links: [...m.links] }));
 }
 
 function isRunning(c: FakeContainer): boolean {

@@ -47,6 +47,7 @@ export interface RawEndpoint {
   Links?: string[] | null;
   Aliases?: string[] | null;
   NetworkID?: string;
+  IPAddress?: string;
   DriverOpts?: Record<string, string> | null;
 }
 

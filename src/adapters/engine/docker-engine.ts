@@ -18,6 +18,7 @@ import type {
   EngineInfo,
   NewService,
   PulledImage,
+  NetworkMembership,
   ReplacementSpec,
   ServiceRef,
   SwarmServiceState,
@@ -29,6 +30,7 @@ import * as containers from './docker-containers.js';
 import * as images from './docker-images.js';
 import * as swarm from './docker-swarm.js';
 import * as discovery from './service-discovery.js';
+import * as networks from './network-aliases.js';
 
 export interface DockerEngineOptions {
   /** Where the daemon is: unix:///path/docker.sock, tcp://host:port or http(s)://host:port. Named in errors. */
@@ -103,6 +105,18 @@ export class DockerEngine implements Engine {
 
   logsTail(id: string, lines: number): Promise<string> {
     return containers.logsTail(this.api, id, lines);
+  }
+
+  networkMemberships(id: string): Promise<NetworkMembership[]> {
+    return networks.networkMemberships(this.api, id);
+  }
+
+  withdrawAliases(id: string, memberships: NetworkMembership[]): Promise<void> {
+    return networks.withdrawAliases(this.api, id, memberships);
+  }
+
+  restoreAliases(id: string, memberships: NetworkMembership[]): Promise<void> {
+    return networks.restoreAliases(this.api, id, memberships);
   }
 
   resolveDigest(imageRef: string): Promise<string> {

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
 import { EngineUnavailableError, HoistError } from '../errors.js';
-import type { ContainerInfo, Engine } from '../ports/engine.js';
+import type { ContainerInfo, Engine, NetworkMembership } from '../ports/engine.js';
 import type { Store } from '../ports/store.js';
 import type { ServiceRecord } from '../services/service.js';
 import type { Action, ActionOutcome } from './action.js';
@@ -41,6 +41,12 @@ interface Target {
   wasRunning: boolean;
   /** Two copies cannot run at once when the container publishes host ports. */
   publishesPorts: boolean;
+  /**
+   * Where a start-first candidate was resolvable by name, saved before its
+   * aliases are withdrawn so that a rollback, or a restarted Hoist, can put
+   * them back. Absent in journals written before drains existed.
+   */
+  networks?: NetworkMembership[];
 }
 
 /**
@@ -50,6 +56,14 @@ interface Target {
  * monitor period). Old containers are kept, stopped and renamed aside, until
  * every replacement is up, so a failure at any container can put the whole
  * service back on the old image: it ends all-new or all-old, never mixed.
+ *
+ * Start-first on a user-defined network hands the name over without a failed
+ * request: the new container starts without its aliases (Docker's DNS would
+ * name it before its process listens) and gets them once ready; it takes the
+ * name, the old one's aliases are withdrawn (the engine's DNS stops handing
+ * out its address, its open connections stay), and only after the drain
+ * period is the old one stopped. Stopping it while DNS still named it, or
+ * naming the new one before it listened, is what failed clients' requests.
  */
 export class StandaloneRedeploy implements ServiceActionRunner {
   constructor(
@@ -58,6 +72,8 @@ export class StandaloneRedeploy implements ServiceActionRunner {
       engine: Engine;
       clock: Clock;
       timing: ReadinessTiming;
+      /** How long a drained old container keeps serving open connections before it is stopped (default 0). */
+      drainMs?: number;
     },
   ) {}
 
@@ -174,16 +190,22 @@ export class StandaloneRedeploy implements ServiceActionRunner {
     }
     await log(`Pulled ${imageRef} (${pulled.digest ?? pulled.imageId})`);
 
-    const journal: RedeployJournal = {
-      imageRef,
-      imageId: pulled.imageId,
-      digest: pulled.digest,
-      targets: service.containers.map((c) => ({
+    const targets: Target[] = [];
+    for (const c of service.containers) {
+      const target: Target = {
         oldId: c.id,
         name: c.name,
         wasRunning: c.running,
         publishesPorts: c.publishesPorts,
-      })),
+      };
+      if (c.running && !c.publishesPorts) target.networks = await engine.networkMemberships(c.id);
+      targets.push(target);
+    }
+    const journal: RedeployJournal = {
+      imageRef,
+      imageId: pulled.imageId,
+      digest: pulled.digest,
+      targets,
     };
     await store.updateAction(action.id, { progress: journal });
     return journal;
@@ -207,8 +229,10 @@ export class StandaloneRedeploy implements ServiceActionRunner {
     }
 
     // Zero downtime where possible: the new container comes up before the old
-    // one stops, unless both would want the same host ports.
-    const startFirst = target.wasRunning && target.publishesPorts === false;
+    // one stops, unless both would want the same host ports or the same static address.
+    const networks = target.networks ?? [];
+    const pinned = networks.find((m) => m.ipv4Address !== null || m.ipv6Address !== null);
+    const startFirst = target.wasRunning && target.publishesPorts === false && !pinned;
     const newId = await engine.createReplacement({
       fromContainerId: target.oldId,
       imageRef: journal.imageRef,
@@ -223,14 +247,30 @@ export class StandaloneRedeploy implements ServiceActionRunner {
       `Created the new container for ${target.name}` +
         (!target.wasRunning
           ? ''
-          : startFirst
-            ? ' (start-first: it publishes no host port)'
-            : ' (stop-first: it publishes host ports)'),
+          : pinned
+            ? ` (stop-first: it has a static address on network ${pinned.network}, which two containers cannot share)`
+            : !startFirst
+              ? ' (stop-first: it publishes host ports)'
+              : networks.length === 0
+                ? ' (start-first: it publishes no host port)'
+                : ` (start-first: it publishes no host port; the old one leaves name resolution and drains for ${seconds(this.drainMs())} before it stops)`),
     );
+    const drains = startFirst && networks.length > 0;
+    // Docker's DNS names a container from its start, before its process listens:
+    // the new one gets its aliases only once it is ready.
+    if (drains) await engine.withdrawAliases(newId, networks);
     if (startFirst) {
       await engine.startContainer(newId);
-      await log(`Started the new container ${target.name}`);
+      await log(
+        `Started the new container ${target.name}` +
+          (drains ? ' (out of name resolution until it is ready)' : ''),
+      );
       await waitUntilReady(this.deps, newId, target.name, log);
+      if (drains) {
+        await engine.restoreAliases(newId, networks);
+        await this.drainAndStop(action, target, newId, networks, log);
+        return;
+      }
       await engine.stopContainer(target.oldId);
       await log(`Stopped the old container ${target.name}`);
       await engine.renameContainer(target.oldId, transientName(target.name, 'old', action.id));
@@ -265,9 +305,38 @@ export class StandaloneRedeploy implements ServiceActionRunner {
   }
 
   /**
-   * Undoes whatever this action did to one target: removes its replacement
-   * (when it has one) and restores the old container.
+   * The new container is ready: it takes the name (a DNS name on user-defined
+   * networks too), the old one's aliases are withdrawn, and the old one stops
+   * only after the drain period. Renaming first leaves a restarted Hoist a
+   * target that counts as done, whose old container it removes.
    */
+  private async drainAndStop(
+    action: Action,
+    target: Target,
+    newId: string,
+    networks: NetworkMembership[],
+    log: (message: string) => Promise<void>,
+  ): Promise<void> {
+    const { engine } = this.deps;
+    await engine.renameContainer(target.oldId, transientName(target.name, 'old', action.id));
+    await engine.renameContainer(newId, target.name);
+    await engine.withdrawAliases(target.oldId, networks);
+    const aliases = [...new Set(networks.flatMap((m) => m.aliases))];
+    await log(
+      `The new container ${target.name} took over its name and aliases; took the old one out of name resolution on ${networks.map((m) => m.network).join(', ')}` +
+        (aliases.length > 0 ? ` (aliases ${aliases.join(', ')})` : '') +
+        `; it finishes open requests for ${seconds(this.drainMs())} before it stops`,
+    );
+    if (this.drainMs() > 0) await this.deps.clock.sleep(this.drainMs());
+    await engine.stopContainer(target.oldId);
+    await log(`Stopped the old container ${target.name}`);
+  }
+
+  private drainMs(): number {
+    return this.deps.drainMs ?? 0;
+  }
+
+  /** Undoes whatever this action did to one target: removes its replacement and restores the old container. */
   private async putBack(
     action: Action,
     target: Target,
@@ -285,6 +354,17 @@ export class StandaloneRedeploy implements ServiceActionRunner {
       return;
     }
     if (old.name !== target.name) await engine.renameContainer(old.id, target.name);
+    // Back on its networks under its aliases before it serves again.
+    if (target.networks && target.networks.length > 0) {
+      try {
+        await engine.restoreAliases(old.id, target.networks);
+      } catch (error) {
+        if (error instanceof EngineUnavailableError) throw error;
+        await log(
+          `Could not give the old container ${target.name} its network aliases back (${String(error)}): reconnect it by hand with docker network connect --alias`,
+        );
+      }
+    }
     if (target.wasRunning && !old.running) await engine.startContainer(old.id);
     if (replacement) await log(`Put the old container ${target.name} back`);
   }
@@ -336,6 +416,10 @@ function byReplaced(containers: ContainerInfo[]): Map<string, ContainerInfo> {
     if (replaced && !replacements.has(replaced)) replacements.set(replaced, c);
   }
   return replacements;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 function reusesVolumes(action: Action): boolean {

@@ -163,6 +163,22 @@ export interface ReplacementSpec {
   env?: Record<string, string>;
 }
 
+/**
+ * A standalone container's place on one user-defined network (the default
+ * bridge has no name resolution): what it takes to put it back there.
+ */
+export interface NetworkMembership {
+  /** The network's name. */
+  network: string;
+  /** Its aliases there, without the short id Docker adds itself. */
+  aliases: string[];
+  /** Set only when the address was chosen by the user (static), not by the engine. */
+  ipv4Address: string | null;
+  ipv6Address: string | null;
+  /** Legacy links on that network, as "container:alias". */
+  links: string[];
+}
+
 export interface Engine {
   info(): Promise<EngineInfo>;
   listServices(): Promise<DiscoveredService[]>;
@@ -179,6 +195,15 @@ export interface Engine {
   renameContainer(id: string, name: string): Promise<void>;
   /** Force-removes; no error when already gone. */
   removeContainer(id: string, options: { volumes: boolean }): Promise<void>;
+  /** The container's user-defined networks and its aliases there; [] when it is on none. */
+  networkMemberships(id: string): Promise<NetworkMembership[]>;
+  /**
+   * Takes a running container's aliases off these networks, so the engine's
+   * DNS stops handing out its address, without cutting its open connections.
+   */
+  withdrawAliases(id: string, memberships: NetworkMembership[]): Promise<void>;
+  /** Puts back what withdrawAliases took (aliases, static addresses, links); a no-op where nothing is missing. */
+  restoreAliases(id: string, memberships: NetworkMembership[]): Promise<void>;
   /** The last lines the container printed (stdout and stderr), for failure reasons. */
   logsTail(id: string, lines: number): Promise<string>;
 
