@@ -326,3 +326,48 @@ export async function startHoist(
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** One call of Hoist's API with the admin token; throws with the answer when it is not 2xx. */
+export async function api<T>(
+  port: number,
+  token: string,
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(`http://${HOST}:${port}${p}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${p} answered ${res.status}: ${text.slice(0, 200)}`);
+  return JSON.parse(text) as T;
+}
+
+/**
+ * Creates a handler named "bench" for the service Hoist lists under `serviceName`, with the
+ * admin token of the server on `dataDir`; returns its /hooks/ path.
+ */
+export async function benchHandler(port: number, dataDir: string, serviceName: string) {
+  const admin = readFileSync(path.join(dataDir, 'initial-admin-token'), 'utf8').trim();
+  const { services } = await api<{ services: { id: string; name: string }[] }>(
+    port,
+    admin,
+    'GET',
+    '/api/v1/services',
+  );
+  const service = services.find((s) => s.name === serviceName);
+  if (!service) throw new Error(`Hoist does not list the ${serviceName} container`);
+  const { url } = await api<{ url: string }>(
+    port,
+    admin,
+    'POST',
+    `/api/v1/services/${service.id}/webhooks`,
+    { name: 'bench' },
+  );
+  return { admin, hookPath: new URL(url).pathname };
+}

@@ -16,10 +16,20 @@
  * and stops again.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { HOST, ROOT, removeDir, sleep, startHoist, tempDir, type Row } from './lib.js';
+import {
+  HOST,
+  ROOT,
+  api,
+  benchHandler,
+  removeDir,
+  sleep,
+  startHoist,
+  tempDir,
+  type Row,
+} from './lib.js';
 import { startEngine } from './redeploy.js';
 
 const run = promisify(execFile);
@@ -36,20 +46,6 @@ function clientScript(alias: string): string[] {
     '-c',
     `while :; do if timeout 2 wget -q -O /dev/null http://${alias}/ 2>/dev/null; then echo ok; else echo fail; fi; sleep 0.05; done`,
   ];
-}
-
-async function api<T>(port: number, token: string, method: string, p: string, body?: unknown) {
-  const res = await fetch(`http://${HOST}:${port}${p}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${p} answered ${res.status}: ${text.slice(0, 200)}`);
-  return JSON.parse(text) as T;
 }
 
 export async function networkDrain(): Promise<Row[]> {
@@ -118,23 +114,7 @@ export async function networkDrain(): Promise<Row[]> {
     });
     let hoist: { failed: number; total: number } = { failed: 0, total: 0 };
     try {
-      const admin = readFileSync(path.join(dataDir, 'initial-admin-token'), 'utf8').trim();
-      const { services } = await api<{ services: { id: string; name: string }[] }>(
-        server.port,
-        admin,
-        'GET',
-        '/api/v1/services',
-      );
-      const service = services.find((s) => s.name === 'bench-drain-svc');
-      if (!service) throw new Error('Hoist does not list the bench-drain-svc container');
-      const { url } = await api<{ url: string }>(
-        server.port,
-        admin,
-        'POST',
-        `/api/v1/services/${service.id}/webhooks`,
-        { name: 'bench' },
-      );
-      const hookPath = new URL(url).pathname;
+      const { admin, hookPath } = await benchHandler(server.port, dataDir, 'bench-drain-svc');
 
       await client('bench-drain-c1', 'drainsvc');
       await sleep(1000);

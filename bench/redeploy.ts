@@ -10,7 +10,17 @@ import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { HOST, ROOT, removeDir, sleep, startHoist, tempDir, type Row } from './lib.js';
+import {
+  HOST,
+  ROOT,
+  api,
+  benchHandler,
+  removeDir,
+  sleep,
+  startHoist,
+  tempDir,
+  type Row,
+} from './lib.js';
 
 const run = promisify(execFile);
 const ROUNDS = 5;
@@ -22,26 +32,6 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-async function api<T>(
-  port: number,
-  token: string,
-  method: string,
-  p: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`http://${HOST}:${port}${p}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${p} answered ${res.status}: ${text.slice(0, 200)}`);
-  return JSON.parse(text) as T;
 }
 
 /** A private engine and registry from scripts/test-engine.sh (no Swarm): its env file's variables. */
@@ -110,23 +100,7 @@ export async function redeployOverhead(): Promise<Row[]> {
     const hoistMs: number[] = [];
     const cliMs: number[] = [];
     try {
-      const admin = readFileSync(path.join(dataDir, 'initial-admin-token'), 'utf8').trim();
-      const { services } = await api<{ services: { id: string; name: string }[] }>(
-        server.port,
-        admin,
-        'GET',
-        '/api/v1/services',
-      );
-      const service = services.find((s) => s.name === 'bench-hoist');
-      if (!service) throw new Error('Hoist does not list the bench-hoist container');
-      const { url } = await api<{ url: string }>(
-        server.port,
-        admin,
-        'POST',
-        `/api/v1/services/${service.id}/webhooks`,
-        { name: 'bench' },
-      );
-      const hookPath = new URL(url).pathname;
+      const { admin, hookPath } = await benchHandler(server.port, dataDir, 'bench-hoist');
 
       for (let i = 0; i < ROUNDS; i++) {
         // Hoist: call -> Success.
