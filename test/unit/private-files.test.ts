@@ -19,6 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import { destination } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { startServer } from '../../src/server.js';
+import { unreachableDockerHost } from '../helper.js';
 import { ensurePrivateDir, writePrivateFile } from '../../src/adapters/files/private-files.js';
 
 const PRIVATE_FILES = new URL('../../src/adapters/files/private-files.ts', import.meta.url).href;
@@ -57,10 +58,23 @@ async function startOn(dataDir: string) {
       HOIST_HOST: '127.0.0.1',
       HOIST_LOG_LEVEL: 'silent',
       // Nothing answers there: the server starts with its engine unreachable, as it may.
-      DOCKER_HOST: `unix://${path.join(root, 'no-engine.sock')}`,
+      DOCKER_HOST: unreachableDockerHost(),
     }),
     { logDestination: destination({ dest: '/dev/null', sync: true }) },
   );
+}
+
+/** The data directory 0700, and the database, its -wal and -shm, and the token file 0600. */
+function assertPrivate(dataDir: string): void {
+  assert.equal(octal(modeOf(dataDir)), '0700');
+  for (const name of [
+    'hoist.sqlite',
+    'hoist.sqlite-wal',
+    'hoist.sqlite-shm',
+    'initial-admin-token',
+  ]) {
+    assert.equal(octal(modeOf(path.join(dataDir, name))), '0600', name);
+  }
 }
 
 describe('hoist server under umask 022', () => {
@@ -68,15 +82,7 @@ describe('hoist server under umask 022', () => {
     const dataDir = path.join(root, 'fresh', 'data');
     const server = await startOn(dataDir);
     try {
-      assert.equal(octal(modeOf(dataDir)), '0700');
-      for (const name of [
-        'hoist.sqlite',
-        'hoist.sqlite-wal',
-        'hoist.sqlite-shm',
-        'initial-admin-token',
-      ]) {
-        assert.equal(octal(modeOf(path.join(dataDir, name))), '0600', name);
-      }
+      assertPrivate(dataDir);
     } finally {
       await server.close();
     }
@@ -98,15 +104,7 @@ describe('hoist server under umask 022', () => {
 
     const second = await startOn(dataDir);
     try {
-      assert.equal(octal(modeOf(dataDir)), '0700');
-      for (const name of [
-        'hoist.sqlite',
-        'hoist.sqlite-wal',
-        'hoist.sqlite-shm',
-        'initial-admin-token',
-      ]) {
-        assert.equal(octal(modeOf(path.join(dataDir, name))), '0600', name);
-      }
+      assertPrivate(dataDir);
     } finally {
       await second.close();
     }
