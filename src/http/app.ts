@@ -90,7 +90,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const method of methods) app.registeredRoutes.push({ method, url: route.url });
   });
   app.addHook('onResponse', async (request, reply) => accessLog(request, reply));
-  app.addHook('onSend', htmlSecurityHeaders);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
     sendError(
@@ -114,10 +113,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(swaggerUi, {
-    routePrefix: '/api/docs',
-    staticCSP: true,
-    transformStaticCSP: apiDocsCsp,
+  // Only the scopes that serve HTML (the docs, the UI) carry the headers hook: /hooks/ calls never run it.
+  await app.register(async (docs) => {
+    docs.addHook('onSend', htmlSecurityHeaders);
+    await docs.register(swaggerUi, {
+      routePrefix: '/api/docs',
+      staticCSP: true,
+      transformStaticCSP: apiDocsCsp,
+    });
   });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
@@ -161,7 +164,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
 
-  await app.register(async (ui) => uiRoutes(ui));
+  await app.register(async (ui) => {
+    ui.addHook('onSend', htmlSecurityHeaders);
+    await uiRoutes(ui);
+  });
 
   return app;
 }

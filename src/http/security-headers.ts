@@ -15,7 +15,7 @@ export const HTML_SECURITY_HEADERS = {
 export const DEFAULT_PAGE_CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-/** onSend hook for the whole server: HTML answers get the headers above, and a CSP if they have none. */
+/** onSend hook of the scopes that serve pages: HTML answers get the headers above, and a CSP if they have none. */
 export async function htmlSecurityHeaders(
   _request: FastifyRequest,
   reply: FastifyReply,
