@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { newRecordId } from '../../src/domain/record-id.js';
+import type { Action } from '../../src/domain/actions/action.js';
 import type { Delivery } from '../../src/domain/webhooks/delivery.js';
 import type { WebhookWithHash } from '../../src/domain/webhooks/webhook.js';
 
@@ -73,6 +74,32 @@ export function deliveryRecord(
     digest: null,
     callbackUrl: null,
     callbackResult: null,
+    ...rest,
+  };
+}
+
+/**
+ * An action record as store.insertAction takes it: a Pending redeploy started by the admin
+ * token through the API, keeping volumes, made now with a random id, unless overridden.
+ */
+export function actionRecord(serviceId: string, overrides: Partial<Action> = {}): Action {
+  const { id = randomUUID(), createdAt = new Date().toISOString(), ...rest } = overrides;
+  return {
+    id,
+    serviceId,
+    type: 'redeploy',
+    state: 'Pending',
+    trigger: { kind: 'api', tokenName: 'admin' },
+    options: { reuseVolumes: true },
+    imageRef: null,
+    digestBefore: null,
+    digestAfter: null,
+    createdAt,
+    startedAt: null,
+    endedAt: null,
+    reason: null,
+    attempts: 0,
+    progress: null,
     ...rest,
   };
 }

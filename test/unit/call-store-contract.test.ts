@@ -17,7 +17,7 @@ import type { CallStore, CallTx, Store } from '../../src/domain/ports/store.js';
 import type { Registry, RegistryCall } from '../../src/domain/registries/registry.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
 import type { WebhookWithHash } from '../../src/domain/webhooks/webhook.js';
-import { deliveryRecord, webhookRecord } from '../support/records.js';
+import { actionRecord, deliveryRecord, webhookRecord } from '../support/records.js';
 import { openStores } from '../support/unit-fixture.js';
 
 let root: string;
@@ -79,23 +79,7 @@ async function fixture(of: (stores: SqliteStores) => CallStore): Promise<Fixture
 }
 
 function pendingRedeploy(serviceId: string): Action {
-  return {
-    id: randomUUID(),
-    serviceId,
-    type: 'redeploy',
-    state: 'Pending',
-    trigger: { kind: 'api', tokenName: 'admin' },
-    options: { reuseVolumes: true },
-    imageRef: null,
-    digestBefore: null,
-    digestAfter: null,
-    createdAt: at(10),
-    startedAt: null,
-    endedAt: null,
-    reason: null,
-    attempts: 0,
-    progress: null,
-  };
+  return actionRecord(serviceId, { createdAt: at(10) });
 }
 
 function registryCall(registryId: string, overrides: Partial<RegistryCall> = {}): RegistryCall {

@@ -12,7 +12,7 @@ import type { Store } from '../../src/domain/ports/store.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
 import type { Delivery } from '../../src/domain/webhooks/delivery.js';
 import type { WebhookWithHash } from '../../src/domain/webhooks/webhook.js';
-import { deliveryRecord, webhookRecord } from '../support/records.js';
+import { actionRecord, deliveryRecord, webhookRecord } from '../support/records.js';
 
 let root: string;
 before(() => {
@@ -48,24 +48,7 @@ function webhook(serviceId: string, overrides: Partial<WebhookWithHash> = {}): W
 }
 
 function action(serviceId: string, overrides: Partial<Action> = {}): Action {
-  return {
-    id: randomUUID(),
-    serviceId,
-    type: 'redeploy',
-    state: 'Pending',
-    trigger: { kind: 'api', tokenName: 'admin' },
-    options: { reuseVolumes: true },
-    imageRef: null,
-    digestBefore: null,
-    digestAfter: null,
-    createdAt: at(10),
-    startedAt: null,
-    endedAt: null,
-    reason: null,
-    attempts: 0,
-    progress: null,
-    ...overrides,
-  };
+  return actionRecord(serviceId, { createdAt: at(10), ...overrides });
 }
 
 function delivery(
