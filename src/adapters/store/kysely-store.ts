@@ -15,7 +15,7 @@ import type { ServiceRecord } from '../../domain/services/service.js';
 import type { Delivery } from '../../domain/webhooks/delivery.js';
 import type { Webhook, WebhookSecrets, WebhookWithHash } from '../../domain/webhooks/webhook.js';
 import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
-import type { Database } from './database.js';
+import type { Database, WebhookRow } from './database.js';
 import {
   actionRow,
   deliveryRow,
@@ -29,7 +29,6 @@ import {
   toService,
   toWebhook,
 } from './rows.js';
-import type { WebhookRow } from './database.js';
 import { FOLD_AT, FOLD_CALLS_SQL, withUnfoldedCalls, type UnfoldedCalls } from './webhook-calls.js';
 
 const DEFAULT_ACTION_LIMIT = 100;
@@ -242,8 +241,8 @@ export class KyselyStore implements Store {
         .insertInto('webhook_calls')
         .values({ webhook_id: id, at })
         .executeTakeFirst();
-      // SQLite's rowid counts the calls since the last fold; without one, fold every time.
-      if (insertId === undefined || Number(insertId) >= FOLD_AT) {
+      // SQLite's rowid counts the calls since the last fold (the fold empties the table).
+      if (Number(insertId) >= FOLD_AT) {
         for (const statement of FOLD_CALLS_SQL) await sql.raw(statement).execute(tx.#db);
       }
     });

@@ -18,7 +18,7 @@ export const FOLD_AT = 25_000;
 
 /**
  * Adds every unfolded call to its handler's count and latest time (UPDATE ...
- * FROM: SQLite 3.33 and PostgreSQL), then empties the log. Times are ISO-8601
+ * FROM, SQLite 3.33 and later), then empties the log. Times are ISO-8601
  * UTC text, so the later one is the greater string.
  */
 export const FOLD_CALLS_SQL = [
@@ -30,7 +30,7 @@ export const FOLD_CALLS_SQL = [
   'delete from webhook_calls',
 ] as const;
 
-/** Unfolded calls of some handlers, as the query in unfoldedCallsSql returns them. */
+/** One handler's unfolded calls, as KyselyStore reads them from the log. */
 export interface UnfoldedCalls {
   webhook_id: string;
   n: number;
@@ -38,10 +38,10 @@ export interface UnfoldedCalls {
 }
 
 /** A handler's row with its unfolded calls added. */
-export function withUnfoldedCalls<Row extends WebhookRow>(
-  row: Row,
+export function withUnfoldedCalls(
+  row: WebhookRow,
   unfolded: ReadonlyMap<string, UnfoldedCalls>,
-): Row {
+): WebhookRow {
   const calls = unfolded.get(row.id);
   if (!calls) return row;
   const last = row.last_called_at;
