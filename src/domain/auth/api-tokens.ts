@@ -13,9 +13,6 @@ const API_TOKEN_PREFIX = 'hoist_';
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
 export class ApiTokens {
-  /** When each token's use was last written (or is being written), by id. */
-  readonly #lastWritten = new Map<string, number>();
-
   constructor(private readonly deps: { store: Store; clock: Clock }) {}
 
   /** Every token, oldest first (hashes never leave the store). */
@@ -67,13 +64,13 @@ export class ApiTokens {
    */
   #noteUse(token: ApiToken): void {
     const now = this.deps.clock.now().getTime();
-    const stored = token.lastUsedAt === null ? -Infinity : Date.parse(token.lastUsedAt);
-    const last = Math.max(stored, this.#lastWritten.get(token.id) ?? -Infinity);
-    if (now - last < LAST_USED_RESOLUTION_MS) return;
-    this.#lastWritten.set(token.id, now);
+    // The row was just read: its last use says when the last write landed. Requests that
+    // arrive while a write is in flight may write too; that is a few writes a minute at most.
+    if (token.lastUsedAt !== null && now - Date.parse(token.lastUsedAt) < LAST_USED_RESOLUTION_MS) {
+      return;
+    }
     this.deps.store.markApiTokenUsed(token.id, new Date(now).toISOString()).catch(() => {
-      // Try again on the next use rather than a minute later.
-      this.#lastWritten.delete(token.id);
+      // Not worth failing or slowing a request for: the next use tries again.
     });
   }
 }
