@@ -62,8 +62,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       headersTimeout: timeoutMs,
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(timeoutMs / 4))),
     },
-    // Fastify answers a path it cannot decode or a too long parameter itself, quoting the
-    // path: a token would be echoed in the message. Answer those here, redacted.
     // Fastify answers a path it cannot decode, or a too long parameter, itself: quoting the
     // path (a token would be echoed) and running no hooks (no access log line). Answered here.
     frameworkErrors: (error, request, reply) => {
