@@ -29,8 +29,7 @@ export function ensurePrivateDir(dir: string): void {
  */
 export function ensurePrivateFile(file: string): void {
   closeSync(openSync(file, 'a', FILE_MODE));
-  const mode = statSync(file).mode;
-  if ((mode & 0o777) !== FILE_MODE) tighten(file, FILE_MODE, mode, 'the file');
+  tightenIfPresent(file);
 }
 
 /** Makes `file` 0600 when it exists (a -wal or -shm left by an older Hoist). */

@@ -36,7 +36,8 @@ export async function openSqliteStores(file: string): Promise<SqliteStores> {
 export function openSqliteConnection(file: string): BetterSqlite3.Database {
   const inMemory = file === ':memory:' || file === '';
   if (!inMemory) {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // The data directory itself is made private by the server (ensurePrivateDir).
+    mkdirSync(dirname(file), { recursive: true });
     // The database holds signing secrets: 0600 before SQLite opens it, and its -wal and -shm
     // (which SQLite creates with the database's mode) too, when an older Hoist left them looser.
     ensurePrivateFile(file);
