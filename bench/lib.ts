@@ -3,7 +3,7 @@
  * parsed from a Lua done() hook, /proc readings, and seeding Hoist's store
  * directly through its store API (src/adapters/store).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
@@ -370,4 +370,33 @@ export async function benchHandler(port: number, dataDir: string, serviceName: s
     { name: 'bench' },
   );
   return { admin, hookPath: new URL(url).pathname };
+}
+
+/** A private engine and registry from scripts/test-engine.sh (no Swarm): its env file's variables. */
+export function startEngine(): Record<string, string> {
+  const out = execFileSync('bash', [path.join(ROOT, 'scripts/test-engine.sh'), 'start'], {
+    env: { ...process.env, HOIST_TEST_ENGINE_SWARM: '0' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 120_000,
+  });
+  const envFile = out.trim().split('\n').pop() ?? '';
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(envFile, 'utf8').split('\n')) {
+    const m = /^export (\w+)=(.*)$/.exec(line.trim());
+    if (m) env[m[1] as string] = (m[2] as string).replace(/^["']|["']$/g, '');
+  }
+  return env;
+}
+
+/** Stops what startEngine started; best effort (the directory name is in the log). */
+export function stopEngine(engineDir: string): void {
+  try {
+    execFileSync('bash', [path.join(ROOT, 'scripts/test-engine.sh'), 'stop', engineDir], {
+      stdio: 'ignore',
+      timeout: 60_000,
+    });
+  } catch {
+    // best effort
+  }
 }

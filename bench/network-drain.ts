@@ -15,22 +15,22 @@
  * both are set, otherwise on one it starts (scripts/test-engine.sh, no Swarm)
  * and stops again.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
   HOST,
-  ROOT,
   api,
   benchHandler,
   removeDir,
   sleep,
+  startEngine,
   startHoist,
+  stopEngine,
   tempDir,
   type Row,
 } from './lib.js';
-import { startEngine } from './redeploy.js';
 
 const run = promisify(execFile);
 const ROUNDS = 20;
@@ -169,15 +169,6 @@ export async function networkDrain(): Promise<Row[]> {
     await Promise.all(containers.map((c) => docker('rm', '-f', c).catch(() => undefined)));
     await docker('network', 'rm', NETWORK).catch(() => undefined);
     removeDir(dir);
-    if (engineDir) {
-      try {
-        execFileSync('bash', [path.join(ROOT, 'scripts/test-engine.sh'), 'stop', engineDir], {
-          stdio: 'ignore',
-          timeout: 60_000,
-        });
-      } catch {
-        // stopping is best effort; the directory name is in the log
-      }
-    }
+    if (engineDir) stopEngine(engineDir);
   }
 }

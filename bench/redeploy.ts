@@ -7,17 +7,18 @@
  * interleaved; medians compared.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
   HOST,
-  ROOT,
   api,
   benchHandler,
   removeDir,
   sleep,
+  startEngine,
   startHoist,
+  stopEngine,
   tempDir,
   type Row,
 } from './lib.js';
@@ -32,23 +33,6 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-/** A private engine and registry from scripts/test-engine.sh (no Swarm): its env file's variables. */
-export function startEngine(): Record<string, string> {
-  const out = execFileSync('bash', [path.join(ROOT, 'scripts/test-engine.sh'), 'start'], {
-    env: { ...process.env, HOIST_TEST_ENGINE_SWARM: '0' },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 120_000,
-  });
-  const envFile = out.trim().split('\n').pop() ?? '';
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(envFile, 'utf8').split('\n')) {
-    const m = /^export (\w+)=(.*)$/.exec(line.trim());
-    if (m) env[m[1] as string] = (m[2] as string).replace(/^["']|["']$/g, '');
-  }
-  return env;
 }
 
 export async function redeployOverhead(): Promise<Row[]> {
@@ -155,15 +139,6 @@ export async function redeployOverhead(): Promise<Row[]> {
     ];
   } finally {
     removeDir(dir);
-    if (engineDir) {
-      try {
-        execFileSync('bash', [path.join(ROOT, 'scripts/test-engine.sh'), 'stop', engineDir], {
-          stdio: 'ignore',
-          timeout: 60_000,
-        });
-      } catch {
-        // stopping is best effort; the directory name is in the log
-      }
-    }
+    if (engineDir) stopEngine(engineDir);
   }
 }
