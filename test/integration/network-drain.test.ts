@@ -18,6 +18,7 @@ import {
   execInContainer,
   testDocker,
   testEngineEnv,
+  waitFor,
 } from '../support/test-engine.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import {
@@ -349,6 +350,55 @@ describe('DockerEngine: withdrawing and restoring network aliases', () => {
     const endpointId = (await endpoint(container.id, subnetNet))?.EndpointID;
     await engine.restoreAliases(container.id, memberships);
     assert.equal((await endpoint(container.id, subnetNet))?.EndpointID, endpointId);
+  });
+
+  test('a request in flight when the aliases are withdrawn still gets its answer', async () => {
+    // The server answers a connection only once the test says so (/go; the image has no /tmp), after it has
+    // withdrawn the server's aliases: the answer can only travel on the connection opened before.
+    const server = await runTestContainer({
+      name: 'hoist-test-aliases-inflight',
+      Image: image,
+      Cmd: [
+        'nc',
+        '-ll',
+        '-p',
+        '7000',
+        '-e',
+        '/bin/busybox',
+        'sh',
+        '-c',
+        'read line; touch /connected; while [ ! -e /go ]; do sleep 0.1; done; echo "answer to $line"',
+      ],
+      HostConfig: { NetworkMode: subnetNet },
+      NetworkingConfig: { EndpointsConfig: { [subnetNet]: { Aliases: ['inflight'] } } },
+    });
+    const client = await runTestContainer({
+      name: 'hoist-test-aliases-inflight-client',
+      Image: image,
+      Cmd: ['sleep', '3600'],
+      HostConfig: { NetworkMode: subnetNet },
+    });
+    const request = execInContainer(client.id, [
+      '/bin/busybox',
+      'sh',
+      '-c',
+      // The server may not listen yet when the client starts: retry until it connects.
+      'until echo hello | nc inflight 7000; do sleep 0.2; done',
+    ]);
+    const inServer = (cmd: string) => execInContainer(server.id, ['/bin/busybox', 'sh', '-c', cmd]);
+    await waitFor(
+      'the request to reach the server',
+      async () => (await inServer('test -e /connected')).exitCode === 0,
+    );
+
+    await engine.withdrawAliases(server.id, await engine.networkMemberships(server.id));
+    assert.deepEqual((await endpoint(server.id, subnetNet))?.Aliases, [server.id.slice(0, 12)]);
+    assert.equal((await inServer('test -e /go')).exitCode, 1, 'not answered yet');
+    await inServer('touch /go');
+
+    const answer = await request;
+    assert.equal(answer.output, 'answer to hello');
+    assert.equal(answer.exitCode, 0);
   });
 
   test('a container on the default networks only has no memberships', async () => {
