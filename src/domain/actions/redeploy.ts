@@ -245,15 +245,7 @@ export class StandaloneRedeploy implements ServiceActionRunner {
     });
     await log(
       `Created the new container for ${target.name}` +
-        (!target.wasRunning
-          ? ''
-          : pinned
-            ? ` (stop-first: it has a static address on network ${pinned.network}, which two containers cannot share)`
-            : !startFirst
-              ? ' (stop-first: it publishes host ports)'
-              : networks.length === 0
-                ? ' (start-first: it publishes no host port)'
-                : ` (start-first: it publishes no host port; the old one leaves name resolution and drains for ${seconds(this.drainMs())} before it stops)`),
+        (target.wasRunning ? ` (${this.orderReason(startFirst, networks, pinned)})` : ''),
     );
     const drains = startFirst && networks.length > 0;
     // Docker's DNS names a container from its start, before its process listens:
@@ -271,18 +263,12 @@ export class StandaloneRedeploy implements ServiceActionRunner {
         await this.drainAndStop(action, target, newId, networks, log);
         return;
       }
-      await engine.stopContainer(target.oldId);
-      await log(`Stopped the old container ${target.name}`);
-      await engine.renameContainer(target.oldId, transientName(target.name, 'old', action.id));
-      await engine.renameContainer(newId, target.name);
+      await this.stopOld(target, log);
+      await this.takeName(action, target, newId);
       return;
     }
-    if (target.wasRunning) {
-      await engine.stopContainer(target.oldId);
-      await log(`Stopped the old container ${target.name}`);
-    }
-    await engine.renameContainer(target.oldId, transientName(target.name, 'old', action.id));
-    await engine.renameContainer(newId, target.name);
+    if (target.wasRunning) await this.stopOld(target, log);
+    await this.takeName(action, target, newId);
     if (!target.wasRunning) {
       await log(`Replaced ${target.name} (left stopped, as the old one was)`);
       return;
@@ -317,10 +303,8 @@ export class StandaloneRedeploy implements ServiceActionRunner {
     networks: NetworkMembership[],
     log: (message: string) => Promise<void>,
   ): Promise<void> {
-    const { engine } = this.deps;
-    await engine.renameContainer(target.oldId, transientName(target.name, 'old', action.id));
-    await engine.renameContainer(newId, target.name);
-    await engine.withdrawAliases(target.oldId, networks);
+    await this.takeName(action, target, newId);
+    await this.deps.engine.withdrawAliases(target.oldId, networks);
     const aliases = [...new Set(networks.flatMap((m) => m.aliases))];
     await log(
       `The new container ${target.name} took over its name and aliases; took the old one out of name resolution on ${networks.map((m) => m.network).join(', ')}` +
@@ -328,7 +312,34 @@ export class StandaloneRedeploy implements ServiceActionRunner {
         `; it finishes open requests for ${seconds(this.drainMs())} before it stops`,
     );
     if (this.drainMs() > 0) await this.deps.clock.sleep(this.drainMs());
-    await engine.stopContainer(target.oldId);
+    await this.stopOld(target, log);
+  }
+
+  /** Why the new container starts before or after the old one stops, for the action's log. */
+  private orderReason(
+    startFirst: boolean,
+    networks: NetworkMembership[],
+    pinned: NetworkMembership | undefined,
+  ): string {
+    if (pinned) {
+      return `stop-first: it has a static address on network ${pinned.network}, which two containers cannot share`;
+    }
+    if (!startFirst) return 'stop-first: it publishes host ports';
+    if (networks.length === 0) return 'start-first: it publishes no host port';
+    return `start-first: it publishes no host port; the old one leaves name resolution and drains for ${seconds(this.drainMs())} before it stops`;
+  }
+
+  /** The old container steps aside under a transient name; the new one takes the service's name. */
+  private async takeName(action: Action, target: Target, newId: string): Promise<void> {
+    await this.deps.engine.renameContainer(
+      target.oldId,
+      transientName(target.name, 'old', action.id),
+    );
+    await this.deps.engine.renameContainer(newId, target.name);
+  }
+
+  private async stopOld(target: Target, log: (message: string) => Promise<void>): Promise<void> {
+    await this.deps.engine.stopContainer(target.oldId);
     await log(`Stopped the old container ${target.name}`);
   }
 
