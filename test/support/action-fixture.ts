@@ -13,6 +13,7 @@ import {
 import type { ServiceActionRunner } from '../../src/domain/actions/action-runners.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { Store } from '../../src/domain/ports/store.js';
+import type { FakeEngine } from './fake-engine.js';
 
 /** An action of the service, In progress since now (attempt 1), as the worker leaves it before running it. */
 export async function addActionInProgress(
@@ -70,4 +71,33 @@ export async function runAndRecord(
   const outcome = await runner.run(action, service);
   await store.updateAction(action.id, outcomeFields(outcome));
   return { state: outcome.state, reason: outcome.reason };
+}
+
+/**
+ * Simulates Hoist dying just before the engine's mutating call number `k`
+ * (0 = the first): that call never returns, so nothing after it runs, not
+ * even a catch. Resolves once `run` is frozen there.
+ */
+export async function crashBeforeCall(
+  engine: FakeEngine,
+  k: number,
+  run: () => Promise<unknown>,
+): Promise<void> {
+  let count = 0;
+  let reached!: () => void;
+  const frozen = new Promise<void>((resolve) => (reached = resolve));
+  engine.beforeMutation = () => {
+    if (count++ !== k) return;
+    reached();
+    return new Promise<void>(() => {});
+  };
+  void run().catch(() => {});
+  await frozen;
+  engine.beforeMutation = null;
+}
+
+/** What a restarted worker does before it runs an action left In progress: attempts + 1. */
+export async function countRestart(store: Store, actionId: string): Promise<void> {
+  const action = await storedAction(store, actionId);
+  await store.updateAction(actionId, { attempts: action.attempts + 1 });
 }

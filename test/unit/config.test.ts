@@ -59,3 +59,23 @@ describe('loadConfig: Docker Hub callback settings', () => {
     });
   }
 });
+
+describe('HOIST_DRAIN_SECONDS', () => {
+  it('defaults to 3 s and takes 0 to 300', () => {
+    assert.equal(loadConfig({}).drainSeconds, 3);
+    assert.equal(loadConfig({ HOIST_DRAIN_SECONDS: '0' }).drainSeconds, 0);
+    assert.equal(loadConfig({ HOIST_DRAIN_SECONDS: '300' }).drainSeconds, 300);
+  });
+
+  it('refuses anything else, saying what it takes', () => {
+    for (const raw of ['-1', '301', '1.5', 'soon']) {
+      assert.throws(
+        () => loadConfig({ HOIST_DRAIN_SECONDS: raw }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message ===
+            `HOIST_DRAIN_SECONDS is "${raw}"; it must be a whole number from 0 to 300.`,
+      );
+    }
+  });
+});

@@ -11,11 +11,12 @@ import { transientName } from '../../src/domain/actions/container-names.js';
 import { StandaloneRedeploy } from '../../src/domain/actions/redeploy.js';
 import type { NetworkMembership } from '../../src/domain/ports/engine.js';
 import type { Store } from '../../src/domain/ports/store.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
 import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js';
 import {
   actionLog,
   addActionInProgress,
+  countRestart,
+  crashBeforeCall,
   runAndRecord,
   storedAction,
 } from '../support/action-fixture.js';
@@ -211,23 +212,8 @@ describe('start-first redeploy with a drain', () => {
   });
 
   describe('a restarted Hoist leaves a service the alias reaches, wherever it crashed', () => {
-    async function crashBeforeCall(f: Fixture, k: number): Promise<void> {
-      let count = 0;
-      let reached!: () => void;
-      const frozen = new Promise<void>((resolve) => (reached = resolve));
-      f.engine.beforeMutation = () => {
-        if (count++ !== k) return;
-        reached();
-        return new Promise<void>(() => {});
-      };
-      void run(f).catch(() => {});
-      await frozen;
-      f.engine.beforeMutation = null;
-    }
-
     async function resume(f: Fixture): Promise<ActionOutcome> {
-      const action = await storedAction(f.store, f.actionId);
-      await f.store.updateAction(f.actionId, { attempts: action.attempts + 1 });
+      await countRestart(f.store, f.actionId);
       f.redeploy = newRunner(f.store, f.engine, f.clock);
       return run(f);
     }
@@ -243,7 +229,7 @@ describe('start-first redeploy with a drain', () => {
           for (let k = 0; k < trace.length; k++) {
             const f = await fixture(['web-1', 'web-2']);
             if (failing) f.engine.behaviors.set(NEW, { kind: 'exits', exitCode: 1 });
-            await crashBeforeCall(f, k);
+            await crashBeforeCall(f.engine, k, () => run(f));
             const where = k === 0 ? 'before the pull' : `after "${trace[k - 1]}"`;
 
             const outcome = await resume(f);
@@ -262,26 +248,6 @@ describe('start-first redeploy with a drain', () => {
             );
           }
         },
-      );
-    }
-  });
-});
-
-describe('HOIST_DRAIN_SECONDS', () => {
-  it('defaults to 3 s and takes 0 to 300', () => {
-    assert.equal(loadConfig({}).drainSeconds, 3);
-    assert.equal(loadConfig({ HOIST_DRAIN_SECONDS: '0' }).drainSeconds, 0);
-    assert.equal(loadConfig({ HOIST_DRAIN_SECONDS: '300' }).drainSeconds, 300);
-  });
-
-  it('refuses anything else, saying what it takes', () => {
-    for (const raw of ['-1', '301', '1.5', 'soon']) {
-      assert.throws(
-        () => loadConfig({ HOIST_DRAIN_SECONDS: raw }),
-        (error: unknown) =>
-          error instanceof ConfigError &&
-          error.message ===
-            `HOIST_DRAIN_SECONDS is "${raw}"; it must be a whole number from 0 to 300.`,
       );
     }
   });

@@ -19,6 +19,8 @@ import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js'
 import {
   actionLog,
   addActionInProgress,
+  countRestart,
+  crashBeforeCall,
   runAndRecord,
   storedAction,
 } from '../support/action-fixture.js';
@@ -103,29 +105,9 @@ async function recordedOutcome(f: Fixture): Promise<ActionOutcome> {
   }
 }
 
-/**
- * Simulates Hoist dying just before the engine call number `k` (0 = the
- * pull): that call never returns, so nothing after it runs, not even a catch.
- * Resolves once the run is frozen there.
- */
-async function crashBeforeCall(f: Fixture, k: number): Promise<void> {
-  let count = 0;
-  let reached!: () => void;
-  const frozen = new Promise<void>((resolve) => (reached = resolve));
-  f.engine.beforeMutation = () => {
-    if (count++ !== k) return;
-    reached();
-    return new Promise<void>(() => {});
-  };
-  void run(f).catch(() => {});
-  await frozen;
-  f.engine.beforeMutation = null;
-}
-
 /** A fresh process: a new runner on the same store and engine, attempts + 1 as the worker does. */
 async function resume(f: Fixture): Promise<ActionOutcome> {
-  const action = await stored(f);
-  await f.store.updateAction(f.actionId, { attempts: action.attempts + 1 });
+  await countRestart(f.store, f.actionId);
   f.redeploy = newRunner(f.store, f.engine, f.clock);
   return run(f);
 }
@@ -529,7 +511,7 @@ describe('StandaloneRedeploy', () => {
         const trace = await fullTrace(scenario.containers, false);
         for (let k = 0; k < trace.length; k++) {
           const f = await fixture(scenario.containers);
-          await crashBeforeCall(f, k);
+          await crashBeforeCall(f.engine, k, () => run(f));
           const where = k === 0 ? 'before the pull' : `after "${trace[k - 1]}"`;
 
           const outcome = await resume(f);
@@ -545,7 +527,7 @@ describe('StandaloneRedeploy', () => {
         for (let k = 0; k < trace.length; k++) {
           const f = await fixture(scenario.containers);
           f.engine.behaviors.set(NEW, { kind: 'exits', exitCode: 1 });
-          await crashBeforeCall(f, k);
+          await crashBeforeCall(f.engine, k, () => run(f));
           const where = k === 0 ? 'before the pull' : `after "${trace[k - 1]}"`;
 
           const outcome = await resume(f);
@@ -611,7 +593,7 @@ describe('StandaloneRedeploy', () => {
     for (const point of points) {
       it(`repairs and finishes: ${point.title}`, async () => {
         const f = await fixture();
-        await crashBeforeCall(f, point.k);
+        await crashBeforeCall(f.engine, point.k, () => run(f));
         point.check(f);
         const journal = (await stored(f)).progress as RedeployJournal | null;
         assert.ok(journal, 'the journal was saved before the first container was touched');
@@ -627,7 +609,7 @@ describe('StandaloneRedeploy', () => {
 
     it('says it resumes when the crash came before the journal was saved (during the pull)', async () => {
       const f = await fixture();
-      await crashBeforeCall(f, 0);
+      await crashBeforeCall(f.engine, 0, () => run(f));
       assert.equal((await stored(f)).progress, null, 'no journal yet');
       assert.ok(
         !(await logOf(f)).some((m) => m.startsWith('Resuming')),
@@ -650,7 +632,7 @@ describe('StandaloneRedeploy', () => {
 
     it('resumes from a journal saved by an earlier version (with its `version` field)', async () => {
       const f = await fixture();
-      await crashBeforeCall(f, 3);
+      await crashBeforeCall(f.engine, 3, () => run(f));
       const journal = (await stored(f)).progress as RedeployJournal;
       await f.store.updateAction(f.actionId, { progress: { version: 1, ...journal } });
 
@@ -663,7 +645,7 @@ describe('StandaloneRedeploy', () => {
 
     it('removes a stray container of the action that no target claims', async () => {
       const f = await fixture();
-      await crashBeforeCall(f, 3);
+      await crashBeforeCall(f.engine, 3, () => run(f));
       f.engine.addContainer({
         id: 'stray',
         name: 'web-9.hoist-new-00000000',
@@ -734,7 +716,7 @@ describe('StandaloneRedeploy engine reads', () => {
     }
     if (scenario === 'resume') {
       // Dies as it starts the last replacement: every other target is done, the last is repaired.
-      await crashBeforeCall(f, 1 + 5 * (count - 1) + 4);
+      await crashBeforeCall(f.engine, 1 + 5 * (count - 1) + 4, () => run(f));
     }
     const reads = countReads(f.engine);
     const outcome = scenario === 'resume' ? await resume(f) : await run(f);
