@@ -85,6 +85,7 @@ export class StandaloneRedeploy implements ServiceActionRunner {
     const found = { imageRef: action.imageRef, digestBefore: action.digestBefore };
 
     let journal = action.progress as RedeployJournal | null;
+    const resumed = journal !== null;
     if (journal) {
       await log(`Resuming after an interruption (attempt ${action.attempts})`);
       await this.repair(action, journal, log);
@@ -112,7 +113,10 @@ export class StandaloneRedeploy implements ServiceActionRunner {
 
     try {
       // Listed once: each replace() creates only its own target's replacement.
-      const replacements = await this.replacements(action.id);
+      // A fresh run saved its journal before creating any, so it has none yet.
+      const replacements = resumed
+        ? await this.replacements(action.id)
+        : new Map<string, ContainerInfo>();
       for (const target of journal.targets) {
         await this.replace(action, journal, target, replacements.get(target.oldId) ?? null, log);
       }
