@@ -15,6 +15,12 @@ import { ApiError, CliError } from './cli-error.js';
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
+ * A page of a paged list: its items and the path of the next page, null on the
+ * last. Servers older than paging send no `next`: their one page is all there is.
+ */
+export type Paged<T extends object> = T & { next?: string | null };
+
+/**
  * The Hoist HTTP API, as the CLI uses it: one method per route, typed with
  * the wire shapes derived from the API's schemas (./api-types.ts). Every
  * failure becomes a CliError whose message says what happened and what to do.
@@ -91,7 +97,12 @@ export class ApiClient {
     if (query.state) params.set('state', query.state);
     if (query.limit) params.set('limit', String(query.limit));
     const search = params.size > 0 ? `?${params}` : '';
-    return this.request<{ actions: Action[] }>('GET', `/api/v1/actions${search}`);
+    return this.request<Paged<{ actions: Action[] }>>('GET', `/api/v1/actions${search}`);
+  }
+
+  /** The page a paged list's `next` names (a path on this server, with its query). */
+  nextPage<T extends Paged<object>>(next: string) {
+    return this.request<T>('GET', next);
   }
 
   getAction(id: string) {

@@ -6,6 +6,7 @@ import Fastify, {
 } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { Type } from 'typebox';
 import type { ApiToken } from '../domain/auth/api-token.js';
 import type { AppDeps } from './app-deps.js';
 import { errorHandler, sendError } from './error-handler.js';
@@ -42,6 +43,17 @@ function accessLog(request: FastifyRequest, reply: FastifyReply): void {
     },
     'request',
   );
+}
+
+/**
+ * An API route's querystring schema with every parameter it does not declare refused (an
+ * empty one for a route that declares none), as unknown body fields are: `?offset=100` or a
+ * mistyped `?stat=Failed` would otherwise be ignored and answer another list than the one
+ * asked for. Only under /api/v1: /hooks/ and registry endpoint URLs take whatever query a
+ * registry or CI job adds.
+ */
+function strictQuery(schema: unknown): object {
+  return { ...(schema ?? Type.Object({})), additionalProperties: false };
 }
 
 /** Builds the whole HTTP server, for main and for the tests alike. Does not listen. */
@@ -136,7 +148,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       api.addHook('onRoute', (route) => {
-        route.schema = { ...route.schema, security: [{ bearerAuth: [] }] };
+        route.schema = {
+          ...route.schema,
+          security: [{ bearerAuth: [] }],
+          querystring: strictQuery(route.schema?.querystring),
+        };
       });
       api.addHook('onRequest', async (request) => {
         request.apiToken = await deps.apiTokens.authenticate(request.headers.authorization);

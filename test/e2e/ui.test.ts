@@ -5,7 +5,8 @@
  * the service, add a webhook, read its URL from the modal, call it, watch the
  * action reach Success live (no reload), revoke it, see the URL answer 404.
  * Around it: a handler's deliveries, a signed handler and its secret, a
- * rate-limited handler and its 429, and the autoredeploy switch. Every page is saved as a screenshot in test-artifacts/, at 1280 px and at
+ * rate-limited handler and its 429, the autoredeploy switch, and Load more
+ * under long delivery and action lists. Every page is saved as a screenshot in test-artifacts/, at 1280 px and at
  * phone width.
  */
 import assert from 'node:assert/strict';
@@ -16,7 +17,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assertWebBuilt, launchChromium, screenshot } from '../support/browser.js';
 import { dockerHubPayload, gitHubSignature } from '../support/registry-payloads.js';
+import { addStoredService } from '../helper.js';
+import { actionRecord, deliveryRecord } from '../support/records.js';
 import {
+  createWebhook,
   findService,
   runTestContainer,
   waitForActionEnd,
@@ -543,6 +547,47 @@ describe('web UI', () => {
     assert.equal(new URL(page.url()).pathname, `/services/${service.id}/webhooks`);
     await context.close();
   });
+
+  test("a handler's long delivery list: a page, then Load more until none is left", async () => {
+    const { webhook } = await createWebhook(server, service.id, 'many calls');
+    // 45 calls long ago, three to a second, written into the store: pages of 20 end mid-second.
+    const seeded = Array.from({ length: 45 }, (_, i) =>
+      deliveryRecord(webhook.id, service.id, {
+        receivedAt: new Date(Date.UTC(2025, 0, 1) + Math.floor(i / 3) * 1000).toISOString(),
+        outcome: 'ignored',
+        reason: `call ${i}`,
+      }),
+    );
+    for (const delivery of seeded) await server.store.insertDelivery(delivery);
+    const newestFirst = [...seeded]
+      .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || b.id.localeCompare(a.id))
+      .map((d) => d.id);
+
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${server.url}/services/${service.id}/webhooks`);
+    await page.getByLabel('API token').fill(server.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'many calls' }).click();
+    const rows = page.getByRole('table', { name: 'Recent deliveries' }).locator('tbody tr');
+    const more = page.getByRole('button', { name: 'Load more' });
+    await rows.nth(19).waitFor();
+    assert.equal(await rows.count(), 20);
+    await more.click();
+    await rows.nth(39).waitFor();
+    assert.equal(await rows.count(), 40);
+    await screenshot(page, 'webhook-deliveries-more-1280');
+    await more.click();
+    await rows.nth(44).waitFor();
+    await more.waitFor({ state: 'detached' });
+    assert.deepEqual(
+      await Promise.all((await rows.all()).map((row) => row.getAttribute('data-delivery-id'))),
+      newestFirst,
+    );
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });
 
 describe('web UI when the engine does not answer', () => {
@@ -575,5 +620,41 @@ describe('web UI when the engine does not answer', () => {
 
     await mainNav(page, 'Activity').click();
     await page.getByText('No actions yet.').waitFor();
+  });
+
+  test('Activity shows the newest 100 actions, and Load more the older ones', async () => {
+    const stored = await addStoredService(server.store, 'hoist-test-ui-many');
+    const seeded = Array.from({ length: 130 }, (_, i) =>
+      actionRecord(stored.id, {
+        state: 'Success',
+        createdAt: new Date(Date.UTC(2025, 0, 1) + Math.floor(i / 4) * 1000).toISOString(),
+      }),
+    );
+    for (const action of seeded) await server.store.insertAction(action);
+    const newestFirst = [...seeded]
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+      .map((a) => a.id);
+
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${server.url}/`);
+    await signIn(page, server.token);
+    await mainNav(page, 'Activity').click();
+    const items = page.locator('li[data-action-id]');
+    await items.nth(99).waitFor();
+    assert.equal(await items.count(), 100);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await items.nth(129).waitFor();
+    await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached' });
+    assert.deepEqual(
+      await Promise.all((await items.all()).map((item) => item.getAttribute('data-action-id'))),
+      newestFirst,
+    );
+    await screenshot(page, 'activity-more-1280');
+    // The services list's 503 is this describe's premise (no engine); nothing else failed.
+    assert.deepEqual(
+      errors.filter((e) => !/status of 503 .*\/api\/v1\/services\)$/.test(e)),
+      [],
+    );
   });
 });

@@ -149,7 +149,7 @@ describe('CallIntake, registry endpoint URLs', () => {
     }
     assert.deepEqual([...f.wakeUps].sort(), [webActions[0]?.id, workerActions[0]?.id].sort());
 
-    const [recorded, ...rest] = await f.registries.calls(f.registry.id, 10);
+    const [recorded, ...rest] = (await f.registries.calls(f.registry.id, 10)).items;
     assert.equal(rest.length, 0);
     assert.equal(recorded?.outcome, 'accepted');
     assert.deepEqual(recorded?.pushed, [`${HOST}/app:latest`]);
@@ -184,7 +184,7 @@ describe('CallIntake, registry endpoint URLs', () => {
       ['ignored', 'ignored', 'accepted', 'ignored'],
     );
     assert.equal((await actionsOf(f, web)).length, 1);
-    const calls = await f.registries.calls(f.registry.id, 10);
+    const calls = (await f.registries.calls(f.registry.id, 10)).items;
     assert.deepEqual(
       calls.map((c) => c.outcome),
       ['ignored', 'accepted', 'ignored', 'ignored'],
@@ -305,7 +305,7 @@ describe('CallIntake, registry endpoint URLs', () => {
     );
     assert.match(nobody, new RegExp(`runs ${HOST}/other:latest`));
     assert.deepEqual(f.wakeUps, []);
-    const calls = await f.registries.calls(f.registry.id, 10);
+    const calls = (await f.registries.calls(f.registry.id, 10)).items;
     assert.deepEqual(
       calls.map((c) => [c.outcome, c.actionIds]),
       [
@@ -347,7 +347,7 @@ describe('CallIntake, registry endpoint URLs', () => {
       'the repeat is answered with the action as it is now',
     );
     assert.equal((await actionsOf(f, web)).length, 1, 'no follow-up for a repeat');
-    const calls = await f.registries.calls(f.registry.id, 10);
+    const calls = (await f.registries.calls(f.registry.id, 10)).items;
     assert.deepEqual(
       calls.map((c) => c.outcome),
       ['duplicate', 'accepted'],
@@ -385,7 +385,7 @@ describe('CallIntake, registry endpoint URLs', () => {
       assert.equal(error.message, UNKNOWN_REGISTRY_MESSAGE);
     }
     assert.deepEqual(await actionsOf(f, web), []);
-    assert.deepEqual(await f.registries.calls(f.registry.id, 10), []);
+    assert.deepEqual(await f.registries.calls(f.registry.id, 10), { items: [], next: null });
     const [listed] = await f.registries.list();
     assert.equal(listed?.revokedAt, '2025-01-01T00:00:00.000Z');
   });

@@ -10,6 +10,7 @@ import type { Action, ActionLogEntry, ActionState } from '../../domain/actions/a
 import type { ApiToken } from '../../domain/auth/api-token.js';
 import { HoistError } from '../../domain/errors.js';
 import type { ServiceKind } from '../../domain/ports/engine.js';
+import type { Position } from '../../domain/paging.js';
 import type { ActionFilter, ActionPatch, Store } from '../../domain/ports/store.js';
 import type { ServiceRecord } from '../../domain/services/service.js';
 import type { Delivery } from '../../domain/webhooks/delivery.js';
@@ -386,11 +387,21 @@ export class KyselyStore implements Store {
     return row ? toRegistryCall(row) : null;
   }
 
-  async listRegistryCalls(registryId: string, limit: number): Promise<RegistryCall[]> {
-    const rows = await this.#db
+  async listRegistryCalls(
+    registryId: string,
+    limit: number,
+    before?: Position,
+  ): Promise<RegistryCall[]> {
+    let query = this.#db
       .selectFrom('registry_calls')
       .selectAll()
-      .where('registry_id', '=', registryId)
+      .where('registry_id', '=', registryId);
+    if (before) {
+      query = query.where(({ eb, refTuple, tuple }) =>
+        eb(refTuple('received_at', 'id'), '<', tuple(before.at, before.id)),
+      );
+    }
+    const rows = await query
       .orderBy('received_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
@@ -398,11 +409,14 @@ export class KyselyStore implements Store {
     return rows.map(toRegistryCall);
   }
 
-  async listDeliveries(webhookId: string, limit: number): Promise<Delivery[]> {
-    const rows = await this.#db
-      .selectFrom('deliveries')
-      .selectAll()
-      .where('webhook_id', '=', webhookId)
+  async listDeliveries(webhookId: string, limit: number, before?: Position): Promise<Delivery[]> {
+    let query = this.#db.selectFrom('deliveries').selectAll().where('webhook_id', '=', webhookId);
+    if (before) {
+      query = query.where(({ eb, refTuple, tuple }) =>
+        eb(refTuple('received_at', 'id'), '<', tuple(before.at, before.id)),
+      );
+    }
+    const rows = await query
       .orderBy('received_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
@@ -429,6 +443,12 @@ export class KyselyStore implements Store {
     let query = this.#db.selectFrom('actions').selectAll();
     if (filter.serviceId !== undefined) query = query.where('service_id', '=', filter.serviceId);
     if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+    const { before } = filter;
+    if (before) {
+      query = query.where(({ eb, refTuple, tuple }) =>
+        eb(refTuple('created_at', 'id'), '<', tuple(before.at, before.id)),
+      );
+    }
     const rows = await query
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')

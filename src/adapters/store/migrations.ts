@@ -352,6 +352,32 @@ const callLog: Migration = {
   },
 };
 
+/**
+ * Actions are listed newest first by (created_at, id), all of them or one service's, a page
+ * after a position (domain/paging.ts). Neither list had an index in that order: each sorted
+ * every action of the list to read one page. With the id in the index, a page is read in
+ * index order from its position, without a sort. The state filters keep their indexes
+ * (state, created_at) and (service_id, state, created_at) from 0001.
+ */
+const actionListIndexes: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createIndex('actions_created_at_id_idx')
+      .on('actions')
+      .columns(['created_at', 'id'])
+      .execute();
+    await db.schema
+      .createIndex('actions_service_id_created_at_id_idx')
+      .on('actions')
+      .columns(['service_id', 'created_at', 'id'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex('actions_service_id_created_at_id_idx').execute();
+    await db.schema.dropIndex('actions_created_at_id_idx').execute();
+  },
+};
+
 /** All migrations, by name; the Migrator runs them in name order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
@@ -360,6 +386,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0004_rate_limit': rateLimit,
   '0005_callback_index': callbackIndex,
   '0006_call_log': callLog,
+  '0008_action_list_indexes': actionListIndexes,
 });
 
 export const migrationProvider: MigrationProvider = {

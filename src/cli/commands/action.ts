@@ -7,6 +7,7 @@ import { followAction, isEnded, logLine, reportEnd } from '../follow-action.js';
 import {
   details,
   duration,
+  err,
   out,
   printJson,
   relativeTime,
@@ -35,13 +36,21 @@ export function registerActionCommands(program: Command): void {
             .choices(['pending', 'in-progress', 'success', 'failed', 'canceled'])
             .argParser(state),
         )
-        .option('-n, --limit <N>', 'at most N actions (1 to 1000)', limit, 20),
+        .option('-n, --limit <N>', 'the newest N actions (1 to 1000)', limit, 20)
+        .addOption(
+          new Option('-a, --all', 'every action, however many (fetched 1000 at a time)').conflicts(
+            'limit',
+          ),
+        ),
     ),
     'hoist action ls',
     'hoist action ls --service web --state failed',
     'hoist action ls -n 100 --json',
+    'hoist action ls --all --state failed -q',
   ).action(
-    async (flags: OutputFlags & { service?: string; state?: ActionState; limit: number }) => {
+    async (
+      flags: OutputFlags & { service?: string; state?: ActionState; limit: number; all?: boolean },
+    ) => {
       const client = await connect();
       // A full id needs no lookup: the actions of a service that is gone stay listable.
       const serviceId =
@@ -50,11 +59,20 @@ export function registerActionCommands(program: Command): void {
           : flags.service
             ? (await resolveService(client, flags.service)).id
             : null;
-      const { actions } = await client.listActions({
+      let page = await client.listActions({
         ...(serviceId ? { service: serviceId } : {}),
         ...(flags.state ? { state: flags.state } : {}),
-        limit: flags.limit,
+        limit: flags.all ? MAX_LIMIT : flags.limit,
       });
+      const actions = [...page.actions];
+      while (flags.all && page.next) {
+        page = await client.nextPage<typeof page>(page.next);
+        actions.push(...page.actions);
+      }
+      // On stderr: what a script reads from stdout stays the list alone.
+      if (page.next && !flags.all) {
+        err(`(the newest ${actions.length} shown; there are more: add --all to list every action)`);
+      }
       if (flags.json) return printJson(actions);
       if (flags.quiet) return actions.forEach((a) => out(a.id));
       // Names for the SERVICE column; ids of services the engine no longer has stay short ids.
@@ -184,10 +202,13 @@ function state(value: string): ActionState {
   return found;
 }
 
+/** The most a page of the API holds. */
+const MAX_LIMIT = 1000;
+
 function limit(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 1000) {
-    throw new InvalidArgumentError('use a whole number from 1 to 1000.');
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > MAX_LIMIT) {
+    throw new InvalidArgumentError(`use a whole number from 1 to ${MAX_LIMIT}.`);
   }
   return n;
 }

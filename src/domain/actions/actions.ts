@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import { HoistError } from '../errors.js';
+import { readPage, type Page } from '../paging.js';
 import type { ActionFilter, Store } from '../ports/store.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
 import type { Action, ActionLogEntry, ActionOptions } from './action.js';
@@ -16,8 +17,15 @@ export class Actions {
     },
   ) {}
 
-  list(filter: ActionFilter): Promise<Action[]> {
-    return this.deps.store.listActions(filter);
+  /** A page of actions, newest first (paging.ts). */
+  list(filter: ActionFilter & { limit: number }): Promise<Page<Action>> {
+    const { limit, before, ...only } = filter;
+    return readPage(
+      limit,
+      before,
+      (n, from) => this.deps.store.listActions({ ...only, limit: n, before: from }),
+      (action) => ({ at: action.createdAt, id: action.id }),
+    );
   }
 
   async get(id: string): Promise<{ action: Action; log: ActionLogEntry[] }> {

@@ -10,11 +10,14 @@ import type { ServiceRecord } from '../services/service.js';
 import type { Delivery } from '../webhooks/delivery.js';
 import type { Webhook, WebhookSecrets, WebhookWithHash } from '../webhooks/webhook.js';
 import type { Registry, RegistryCall } from '../registries/registry.js';
+import type { Position } from '../paging.js';
 
 export interface ActionFilter {
   serviceId?: string;
   state?: ActionState;
   limit?: number;
+  /** Only actions after this position, newest first (paging.ts). */
+  before?: Position;
 }
 
 export type ActionPatch = Partial<
@@ -73,8 +76,8 @@ export interface Store {
   markWebhookCalled(id: string, at: string): Promise<void>;
 
   insertDelivery(delivery: Delivery): Promise<void>;
-  /** Newest first. */
-  listDeliveries(webhookId: string, limit: number): Promise<Delivery[]>;
+  /** Newest first by (receivedAt, id); with `before`, only those after that position (paging.ts). */
+  listDeliveries(webhookId: string, limit: number, before?: Position): Promise<Delivery[]>;
   findDeliveryByKey(webhookId: string, deliveryKey: string): Promise<Delivery | null>;
   /** The action's deliveries that carry a callback URL (Docker Hub's), oldest first. */
   listCallbackDeliveries(actionId: string): Promise<Delivery[]>;
@@ -90,12 +93,12 @@ export interface Store {
   revokeRegistry(id: string, at: string): Promise<void>;
   insertRegistryCall(call: RegistryCall): Promise<void>;
   findRegistryCallByKey(registryId: string, deliveryKey: string): Promise<RegistryCall | null>;
-  /** Newest first. */
-  listRegistryCalls(registryId: string, limit: number): Promise<RegistryCall[]>;
+  /** Newest first by (receivedAt, id); with `before`, only those after that position (paging.ts). */
+  listRegistryCalls(registryId: string, limit: number, before?: Position): Promise<RegistryCall[]>;
 
   insertAction(action: Action): Promise<void>;
   getAction(id: string): Promise<Action | null>;
-  /** Newest first. */
+  /** Newest first by (createdAt, id). */
   listActions(filter: ActionFilter): Promise<Action[]>;
   findPendingAction(serviceId: string, type: Action['type']): Promise<Action | null>;
   updateAction(id: string, patch: ActionPatch): Promise<void>;

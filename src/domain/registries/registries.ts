@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
 import { HoistError } from '../errors.js';
+import { readPage, type Page, type Position } from '../paging.js';
 import type { Store } from '../ports/store.js';
 import { generateSecretToken, hashSecretToken, tokenPrefix } from '../secret-token.js';
 import type { Registry, RegistryCall } from './registry.js';
@@ -53,8 +54,14 @@ export class Registries {
     await this.deps.store.revokeRegistry(id, isoNow(this.deps.clock));
   }
 
-  async calls(id: string, limit: number): Promise<RegistryCall[]> {
+  /** A page of the endpoint's calls, newest first (paging.ts). */
+  async calls(id: string, limit: number, before?: Position): Promise<Page<RegistryCall>> {
     await this.get(id);
-    return this.deps.store.listRegistryCalls(id, limit);
+    return readPage(
+      limit,
+      before,
+      (n, from) => this.deps.store.listRegistryCalls(id, n, from),
+      (call) => ({ at: call.receivedAt, id: call.id }),
+    );
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
 import { HoistError } from '../errors.js';
+import { readPage, type Page, type Position } from '../paging.js';
 import type { Store } from '../ports/store.js';
 import { generateSecretToken, hashSecretToken, tokenPrefix } from '../secret-token.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
@@ -125,9 +126,20 @@ export class WebhookHandlers {
     return webhook;
   }
 
-  async deliveries(serviceId: string, webhookId: string, limit: number): Promise<Delivery[]> {
+  /** A page of the handler's deliveries, newest first (paging.ts). */
+  async deliveries(
+    serviceId: string,
+    webhookId: string,
+    limit: number,
+    before?: Position,
+  ): Promise<Page<Delivery>> {
     await this.get(serviceId, webhookId);
-    return this.deps.store.listDeliveries(webhookId, limit);
+    return readPage(
+      limit,
+      before,
+      (n, from) => this.deps.store.listDeliveries(webhookId, n, from),
+      (delivery) => ({ at: delivery.receivedAt, id: delivery.id }),
+    );
   }
 
   /** Revoking is immediate and idempotent: the URL answers 404 from the next call on. */

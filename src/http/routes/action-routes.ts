@@ -4,6 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../app-deps.js';
 import { errorResponses } from '../schemas/error-schema.js';
 import { Action, ActionStateSchema, ActionWithLog } from '../schemas/action-schema.js';
+import { DEFAULT_PAGE_LIMIT, NextPage, PageQuery } from '../schemas/page-schema.js';
+import { decodeCursor, nextPageUrl } from '../page-cursor.js';
 import { presentAction } from '../presenters.js';
 
 export async function actionRoutes(app: FastifyInstance, deps: AppDeps) {
@@ -13,24 +15,31 @@ export async function actionRoutes(app: FastifyInstance, deps: AppDeps) {
     '/actions',
     {
       schema: {
-        summary: 'List actions, newest first',
+        summary: 'List actions, newest first, a page at a time',
         tags: ['actions'],
         querystring: Type.Object({
           service: Type.Optional(Type.String({ format: 'uuid' })),
           state: Type.Optional(ActionStateSchema),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+          ...PageQuery,
         }),
-        response: { 200: Type.Object({ actions: Type.Array(Action) }), ...errorResponses },
+        response: {
+          200: Type.Object({ actions: Type.Array(Action), next: NextPage }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
-      const { service, state, limit } = request.query;
-      const actions = await deps.actions.list({
+      const { service, state, limit, before } = request.query;
+      const page = await deps.actions.list({
         ...(service ? { serviceId: service } : {}),
         ...(state ? { state } : {}),
-        limit: limit ?? 100,
+        limit: limit ?? DEFAULT_PAGE_LIMIT,
+        before: decodeCursor(before),
       });
-      return { actions: actions.map((a) => presentAction(a, deps.publicUrl)) };
+      return {
+        actions: page.items.map((a) => presentAction(a, deps.publicUrl)),
+        next: nextPageUrl(request, page.next),
+      };
     },
   );
 

@@ -4,6 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../app-deps.js';
 import { errorResponses } from '../schemas/error-schema.js';
 import { Registry, RegistryCall } from '../schemas/delivery-schema.js';
+import { DEFAULT_PAGE_LIMIT, NextPage, PageQuery } from '../schemas/page-schema.js';
+import { decodeCursor, nextPageUrl } from '../page-cursor.js';
 
 const Params = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
@@ -64,17 +66,23 @@ export async function registryRoutes(app: FastifyInstance, deps: AppDeps) {
     '/registries/:id/calls',
     {
       schema: {
-        summary: "A registry endpoint's calls, newest first",
+        summary: "A registry endpoint's calls, newest first, a page at a time",
         tags: ['registries'],
         params: Params,
-        querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-        }),
-        response: { 200: Type.Object({ calls: Type.Array(RegistryCall) }), ...errorResponses },
+        querystring: Type.Object(PageQuery),
+        response: {
+          200: Type.Object({ calls: Type.Array(RegistryCall), next: NextPage }),
+          ...errorResponses,
+        },
       },
     },
-    async (request) => ({
-      calls: await deps.registries.calls(request.params.id, request.query.limit ?? 100),
-    }),
+    async (request) => {
+      const page = await deps.registries.calls(
+        request.params.id,
+        request.query.limit ?? DEFAULT_PAGE_LIMIT,
+        decodeCursor(request.query.before),
+      );
+      return { calls: page.items, next: nextPageUrl(request, page.next) };
+    },
   );
 }

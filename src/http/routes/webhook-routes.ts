@@ -5,6 +5,8 @@ import type { AppDeps } from '../app-deps.js';
 import { errorResponses } from '../schemas/error-schema.js';
 import { ServiceParams } from '../schemas/service-schema.js';
 import { Delivery } from '../schemas/delivery-schema.js';
+import { DEFAULT_PAGE_LIMIT, NextPage, PageQuery } from '../schemas/page-schema.js';
+import { decodeCursor, nextPageUrl } from '../page-cursor.js';
 import {
   CreatedWebhook,
   CreateWebhookBody,
@@ -80,23 +82,26 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
     '/services/:id/webhooks/:wid/deliveries',
     {
       schema: {
-        summary: "A handler's deliveries, newest first",
+        summary: "A handler's deliveries, newest first, a page at a time",
         description:
           'Every call: when, from where, what payload it carried, and what came of it (accepted, coalesced, ignored and why, rejected and why).',
         tags: ['webhooks'],
         params: WebhookParams,
-        querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-        }),
-        response: { 200: Type.Object({ deliveries: Type.Array(Delivery) }), ...errorResponses },
+        querystring: Type.Object(PageQuery),
+        response: {
+          200: Type.Object({ deliveries: Type.Array(Delivery), next: NextPage }),
+          ...errorResponses,
+        },
       },
     },
-    async (request) => ({
-      deliveries: await deps.webhooks.deliveries(
+    async (request) => {
+      const page = await deps.webhooks.deliveries(
         request.params.id,
         request.params.wid,
-        request.query.limit ?? 100,
-      ),
-    }),
+        request.query.limit ?? DEFAULT_PAGE_LIMIT,
+        decodeCursor(request.query.before),
+      );
+      return { deliveries: page.items, next: nextPageUrl(request, page.next) };
+    },
   );
 }

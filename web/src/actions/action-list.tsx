@@ -1,17 +1,25 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import { api } from '../api/client';
+import { api, type Paged } from '../api/client';
 import { useActionEvents } from '../api/events';
 import type { Action, ActionState } from '../api/types';
 import { Link } from '../router';
 import { StateBadge } from '../ui/state-badge';
 import { LiveStatus } from '../ui/live-status';
+import { LoadMore, type Pages } from '../ui/load-more';
 import { Empty, ErrorNote, Loading } from '../ui/status';
 import { Time } from '../ui/time';
 import { useLoad } from '../ui/use-load';
 import { ActionDetails } from './action-details';
 import { actionTitle, byNewest, triggerText } from './action-text';
 
+/** How many actions the list shows at first, and adds with Load more. */
 const PAGE = 100;
+
+/** A page of actions (GET /api/v1/actions, or its `next`). */
+const toPages = (page: Paged<{ actions: Action[] }>): Pages<Action> => ({
+  items: page.actions,
+  next: page.next,
+});
 
 interface ActionListProps {
   /** Only this service's actions. */
@@ -26,18 +34,19 @@ interface ActionListProps {
 
 /**
  * Actions newest first, kept current by GET /api/v1/events: a new action is
- * added on top, and a state change updates its badge in place.
+ * added on top, and a state change updates its badge in place. Older ones
+ * come a page at a time (Load more).
  */
 export function ActionList({ service, state, serviceNames, target }: ActionListProps) {
   const actions = useLoad(
     useCallback(
       async (signal: AbortSignal) =>
-        (
+        toPages(
           await api.actions(
             { ...(service ? { service } : {}), ...(state ? { state } : {}), limit: PAGE },
             signal,
-          )
-        ).actions,
+          ),
+        ),
       [service, state],
     ),
   );
@@ -46,14 +55,14 @@ export function ActionList({ service, state, serviceNames, target }: ActionListP
     (action) =>
       actions.setData((current) => {
         if (!current) return current;
-        const others = current.filter((a) => a.id !== action.id);
-        if (state && action.state !== state) return others;
-        return [...others, action].sort(byNewest);
+        const others = current.items.filter((a) => a.id !== action.id);
+        if (state && action.state !== state) return { ...current, items: others };
+        return { ...current, items: [...others, action].sort(byNewest) };
       }),
     actions.reload,
   );
 
-  const list = actions.data;
+  const list = actions.data?.items;
   return (
     <>
       <div className="list-head">
@@ -84,7 +93,11 @@ export function ActionList({ service, state, serviceNames, target }: ActionListP
               />
             ))}
           </ul>
-          {list.length >= PAGE && <p className="note">The newest {PAGE} actions are shown.</p>}
+          <LoadMore
+            list={actions}
+            fetchPage={async (next) => toPages(await api.page<Paged<{ actions: Action[] }>>(next))}
+            order={byNewest}
+          />
         </>
       )}
     </>

@@ -25,6 +25,13 @@ export class ApiError extends Error {
   }
 }
 
+/** Any failure as an ApiError, for the UI's error notes. */
+export function asApiError(reason: unknown): ApiError {
+  return reason instanceof ApiError
+    ? reason
+    : new ApiError(0, 'unexpected', reason instanceof Error ? reason.message : 'Failed.');
+}
+
 /** The API token lives in sessionStorage: gone when the tab closes, never in a cookie. */
 export const session = {
   token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
@@ -89,6 +96,9 @@ async function request<T>(method: string, path: string, options: RequestOptions 
 
 const enc = encodeURIComponent;
 
+/** A page of a paged list: its items, and the path of the next page (null on the last). */
+export type Paged<T extends object> = T & { next: string | null };
+
 /** Every call the UI makes: the public API under /api/v1, nothing else. */
 export const api = {
   engines: (token?: string) =>
@@ -115,7 +125,7 @@ export const api = {
     request<CreatedWebhook>('POST', `/api/v1/services/${enc(serviceId)}/webhooks`, { body }),
 
   deliveries: (serviceId: string, webhookId: string, limit: number, signal?: AbortSignal) =>
-    request<{ deliveries: Delivery[] }>(
+    request<Paged<{ deliveries: Delivery[] }>>(
       'GET',
       `/api/v1/services/${enc(serviceId)}/webhooks/${enc(webhookId)}/deliveries?limit=${limit}`,
       { signal },
@@ -132,8 +142,11 @@ export const api = {
     if (query.service) params.set('service', query.service);
     if (query.state) params.set('state', query.state);
     if (query.limit) params.set('limit', String(query.limit));
-    return request<{ actions: Action[] }>('GET', `/api/v1/actions?${params}`, { signal });
+    return request<Paged<{ actions: Action[] }>>('GET', `/api/v1/actions?${params}`, { signal });
   },
+
+  /** The next page of a paged list: the path its `next` names. */
+  page: <T extends Paged<object>>(next: string) => request<T>('GET', next),
 
   action: (id: string, signal?: AbortSignal) =>
     request<ActionWithLog>('GET', `/api/v1/actions/${enc(id)}`, { signal }),

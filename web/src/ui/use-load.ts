@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError } from '../api/client';
+import { asApiError, type ApiError } from '../api/client';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -30,11 +30,7 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>): Loaded<T>
       },
       (reason: unknown) => {
         if (controller.signal.aborted) return;
-        setError(
-          reason instanceof ApiError
-            ? reason
-            : new ApiError(0, 'unexpected', reason instanceof Error ? reason.message : 'Failed.'),
-        );
+        setError(asApiError(reason));
         setSettled({ load, round });
       },
     );

@@ -1,14 +1,15 @@
 import { useCallback, useId } from 'react';
-import { api } from '../api/client';
+import { api, type Paged } from '../api/client';
 import type { Delivery } from '../api/types';
 import { Link } from '../router';
 import { shortDigest } from '../services/service-summary';
+import { LoadMore, type Pages } from '../ui/load-more';
 import { ErrorNote, Loading } from '../ui/status';
 import { Time } from '../ui/time';
 import { useLoad } from '../ui/use-load';
 
-/** How many of a handler's calls the Webhooks tab shows. */
-const DELIVERY_LIMIT = 20;
+/** How many of a handler's calls the Webhooks tab shows at first, and adds with Load more. */
+const DELIVERY_PAGE = 20;
 
 // The API's outcome is a string (accepted, coalesced, ignored or rejected today):
 // one these maps do not know is shown as it is.
@@ -49,9 +50,16 @@ function OutcomeBadge({ outcome }: { outcome: string }) {
   );
 }
 
+/** A page of a handler's calls (GET .../webhooks/{wid}/deliveries, or its `next`). */
+const toPages = (page: Paged<{ deliveries: Delivery[] }>): Pages<Delivery> => ({
+  items: page.deliveries,
+  next: page.next,
+});
+
 /**
- * A handler's recent calls, newest first (GET .../webhooks/{wid}/deliveries).
- * `refresh` changes when something may have added one: it loads them again.
+ * A handler's recent calls, newest first, and older ones a page at a time
+ * (Load more). `refresh` changes when something may have added one: it loads
+ * the newest page again.
  */
 export function DeliveryList(props: { serviceId: string; webhookId: string; refresh: number }) {
   const { serviceId, webhookId, refresh } = props;
@@ -59,14 +67,14 @@ export function DeliveryList(props: { serviceId: string; webhookId: string; refr
   const deliveries = useLoad(
     useCallback(
       async (signal: AbortSignal) =>
-        (await api.deliveries(serviceId, webhookId, DELIVERY_LIMIT, signal)).deliveries,
+        toPages(await api.deliveries(serviceId, webhookId, DELIVERY_PAGE, signal)),
       // `refresh` is a dependency on purpose: each change loads the list again.
       // eslint-disable-next-line react-hooks/exhaustive-deps
       [serviceId, webhookId, refresh],
     ),
   );
 
-  const list = deliveries.data;
+  const list = deliveries.data?.items;
   return (
     <div className="deliveries">
       <div className="deliveries-head">
@@ -105,9 +113,12 @@ export function DeliveryList(props: { serviceId: string; webhookId: string; refr
               ))}
             </tbody>
           </table>
-          {list.length >= DELIVERY_LIMIT && (
-            <p className="hint">The newest {DELIVERY_LIMIT} calls are shown.</p>
-          )}
+          <LoadMore
+            list={deliveries}
+            fetchPage={async (next) =>
+              toPages(await api.page<Paged<{ deliveries: Delivery[] }>>(next))
+            }
+          />
         </>
       )}
     </div>
