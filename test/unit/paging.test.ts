@@ -350,7 +350,7 @@ describe('paging', () => {
     }
   });
 
-  it('migration 0008 adds the action list indexes and takes them away again', async () => {
+  it('migration 0007 adds the action list indexes and takes them away again', async () => {
     const sqlite = new BetterSqlite3(join(root, `${randomUUID()}.db`));
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
     const indexes = () =>

@@ -666,7 +666,7 @@ describe('SQLite store', () => {
             '0004_rate_limit',
             '0005_callback_index',
             '0006_call_log',
-            '0008_action_list_indexes',
+            '0007_action_list_indexes',
           ],
         );
       } finally {

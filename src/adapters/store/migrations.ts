@@ -386,7 +386,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0004_rate_limit': rateLimit,
   '0005_callback_index': callbackIndex,
   '0006_call_log': callLog,
-  '0008_action_list_indexes': actionListIndexes,
+  '0007_action_list_indexes': actionListIndexes,
 });
 
 export const migrationProvider: MigrationProvider = {
