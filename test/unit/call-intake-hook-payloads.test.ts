@@ -30,6 +30,7 @@ import {
   registryEvent,
   standardWebhooksHeaders,
 } from '../support/registry-payloads.js';
+import { CALLER_TEXT_LIMIT } from '../../src/domain/caller-text.js';
 import { refusal } from '../support/refusal.js';
 import { addService, hookToken, newWebhookHandlers, openStores } from '../support/unit-fixture.js';
 
@@ -193,6 +194,37 @@ describe('CallIntake, handler URLs: payloads that name an image', () => {
     assert.equal(
       reason,
       'pushed docker.io/hoisttest/app:dev; this service runs docker.io/hoisttest/app:latest',
+    );
+  });
+
+  it('names a long repository a payload chose bounded, and never copies control characters into a reason', async () => {
+    const f = await fixture();
+    const hook = await f.handler();
+    // 255 characters: the longest path Docker allows, so the push is read and named.
+    const long = `hoisttest/${'a'.repeat(245)}`;
+    const reason = ignored(
+      await f.intake.receive('hook', hook.token, jsonCall(dockerHubPayload(long, 'latest'))),
+    );
+    const named = /^pushed (\S+); this service runs /.exec(reason)?.[1] ?? '';
+    assert.equal(named.length, CALLER_TEXT_LIMIT, reason);
+    assert.ok(named.startsWith('docker.io/hoisttest/aaa') && named.endsWith('a…'), named);
+    assert.ok(!reason.includes(long), 'the whole name is not copied');
+
+    const hostile = ignored(
+      await f.intake.receive(
+        'hook',
+        hook.token,
+        jsonCall(
+          dockerHubPayload('hoisttest/app\u0000\n\u202eevil', `latest${'\u0007'.repeat(3)}`),
+        ),
+      ),
+    );
+    assert.doesNotMatch(hostile, /[\p{Cc}\p{Cf}]/u);
+    assert.ok(hostile.length <= 200, hostile);
+    const deliveries = await f.store.listDeliveries(hook.webhook.id, 10);
+    assert.deepEqual(
+      deliveries.map((d) => d.reason),
+      [hostile, reason],
     );
   });
 

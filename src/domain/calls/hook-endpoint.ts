@@ -3,6 +3,7 @@
  * redeployed or scaled up. A handler may require a signature and limit its
  * calls a minute; each call is recorded as a delivery and counted on the handler.
  */
+import { callerText } from '../caller-text.js';
 import type { Clock } from '../clock.js';
 import { HoistError, RateLimitedError } from '../errors.js';
 import { RateLimiter } from '../rate-limiter.js';
@@ -218,7 +219,7 @@ function countProblem(
   }
   const n = Number(count);
   if (!/^\d+$/.test(count) || n < 1 || n > maxScale) {
-    return `A call of this handler adds 1 to ${maxScale} replicas: /hooks/<token>/N with N from 1 to ${maxScale}, not "${count.slice(0, 20)}".`;
+    return `A call of this handler adds 1 to ${maxScale} replicas: /hooks/<token>/N with N from 1 to ${maxScale}, not "${callerText(count)}".`;
   }
   return null;
 }
