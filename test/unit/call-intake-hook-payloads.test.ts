@@ -642,6 +642,38 @@ describe('CallIntake, handler URLs: the body to the containers (passBody)', () =
     assert.equal(none.action.options.triggerBody, undefined);
   });
 
+  it('refuses a body with a NUL byte, which no environment variable can hold, and queues nothing', async () => {
+    const f = await fixture();
+    const hook = await f.handler({ passBody: true });
+    const body = Buffer.from('{"build": 42}\u0000tail');
+
+    const error = await refusal(
+      f.intake.receive('hook', hook.token, jsonCall('', { contentType: 'text/plain', body })),
+    );
+
+    assert.equal(error.code, 'bad_request');
+    assert.match(error.message, /HOIST_TRIGGER_BODY.*NUL/);
+    assert.deepEqual(await f.store.listActions({ serviceId: f.service.id }), []);
+    assert.deepEqual(f.wakeUps, []);
+    const [delivery] = await f.store.listDeliveries(hook.webhook.id, 10);
+    assert.equal(delivery?.outcome, 'rejected');
+    assert.equal(
+      delivery?.reason,
+      'body: it holds a NUL byte, which HOIST_TRIGGER_BODY cannot carry',
+    );
+    assert.equal(delivery?.actionId, null);
+
+    // A handler that does not pass the body takes it.
+    const plain = await f.handler();
+    enqueued(
+      await f.intake.receive(
+        'hook',
+        plain.token,
+        jsonCall('', { contentType: 'text/plain', body }),
+      ),
+    );
+  });
+
   it('passes at most 64 KiB of the body', async () => {
     const f = await fixture();
     const hook = await f.handler({ passBody: true });

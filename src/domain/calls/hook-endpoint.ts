@@ -1,7 +1,9 @@
 /**
  * Handler URLs (`/hooks/{token}`, `/hooks/{token}/N`): one service each,
- * redeployed or scaled up. A handler may require a signature and limit its
- * calls a minute; each call is recorded as a delivery and counted on the handler.
+ * redeployed or scaled up. A handler may require a signature, pass the body to
+ * the new containers (then a body no environment variable can hold is refused)
+ * and limit its calls a minute; each call is recorded as a delivery and counted
+ * on the handler.
  */
 import { callerText } from '../caller-text.js';
 import type { Clock } from '../clock.js';
@@ -64,6 +66,8 @@ export class HookEndpoint implements CallEndpoint<Handler, HookOutcome> {
         };
       }
     }
+    const bodyRefusal = bodyProblem(target, call);
+    if (bodyRefusal) return bodyRefusal;
     const countRefusal = countProblem(target.operation, target.maxScale, count);
     if (countRefusal)
       return { reason: countRefusal, error: new HoistError('bad_request', countRefusal) };
@@ -205,6 +209,23 @@ function deliveryPatch(result: CallResult): Partial<Delivery> {
       return { outcome: first.coalesced ? 'coalesced' : 'accepted', actionId: first.action.id };
     }
   }
+}
+
+/**
+ * Why a body cannot be passed to the containers: a NUL byte. An environment
+ * variable cannot hold one (runc refuses to start the container), so taking
+ * the call would let anyone with the URL fail the redeploy it joins.
+ */
+function bodyProblem(target: Handler, call: IncomingCall) {
+  if (!target.passBody || !call.body?.includes(0)) return null;
+  const reason = 'body: it holds a NUL byte, which HOIST_TRIGGER_BODY cannot carry';
+  return {
+    reason,
+    error: new HoistError(
+      'bad_request',
+      "This handler passes the call's body to the new containers as the environment variable HOIST_TRIGGER_BODY, which cannot hold a NUL (\\0) byte. Send the body without NUL bytes.",
+    ),
+  };
 }
 
 /** Why the count part of a call's URL is refused, or null when it is fine. */
