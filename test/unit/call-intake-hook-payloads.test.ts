@@ -50,6 +50,7 @@ interface Fixture {
     name?: string;
     operation?: 'REDEPLOY' | 'SCALEUP';
     signed?: boolean;
+    signatureScheme?: 'any' | 'standard-webhooks';
     passBody?: boolean;
   }): Promise<{ webhook: Webhook; token: string; signingSecret?: string }>;
 }
@@ -89,6 +90,7 @@ async function fixture(
         name: options.name ?? `hook ${++n}`,
         ...(options.operation ? { operation: options.operation } : {}),
         ...(options.signed ? { signed: true } : {}),
+        ...(options.signatureScheme ? { signatureScheme: options.signatureScheme } : {}),
         ...(options.passBody ? { passBody: true } : {}),
       });
       return {
@@ -601,6 +603,44 @@ describe('CallIntake, handler URLs: signed handlers', () => {
       await f.intake.receive('hook', hook.token, jsonCall(body, { headers: genuine })),
     );
     assert.equal(replay.action?.id, accepted.action.id, 'a replayed signed call redeploys once');
+  });
+
+  it('a Standard Webhooks-only handler refuses a GitHub-signed call, and takes a Standard Webhooks one', async () => {
+    const f = await fixture();
+    const hook = await f.handler({ signed: true, signatureScheme: 'standard-webhooks' });
+    assert.equal(hook.webhook.signatureScheme, 'standard-webhooks');
+    const secret = hook.signingSecret ?? '';
+    const body = '{"ref":"refs/heads/main"}';
+    const github = { 'x-hub-signature-256': gitHubSignature(secret, body) };
+
+    const error = await refusal(
+      f.intake.receive('hook', hook.token, jsonCall(body, { headers: github })),
+    );
+    assert.equal(error.code, 'signature_invalid');
+    assert.match(error.message, /this handler accepts Standard Webhooks signatures only/);
+    assert.match(error.message, /Sign the body with the handler's secret \(Standard Webhooks\)\./);
+    assert.deepEqual(await f.store.listActions({ serviceId: f.service.id }), []);
+
+    const now = Math.floor(f.clock.now().getTime() / 1000);
+    const standard = standardWebhooksHeaders(secret, body, { timestamp: now });
+    enqueued(
+      await f.intake.receive(
+        'hook',
+        hook.token,
+        jsonCall(body, {
+          headers: { ...standard, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
+        }),
+      ),
+    );
+    const deliveries = await f.store.listDeliveries(hook.webhook.id, 10);
+    assert.deepEqual(
+      deliveries.map((d) => d.outcome),
+      ['accepted', 'rejected'],
+    );
+    assert.match(
+      deliveries[1]?.reason ?? '',
+      /^signature: the call carries only a GitHub signature, which has no timestamp/,
+    );
   });
 
   it('checks nothing on unsigned handlers, whatever signature headers come', async () => {

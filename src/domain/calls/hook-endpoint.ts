@@ -1,9 +1,9 @@
 /**
  * Handler URLs (`/hooks/{token}`, `/hooks/{token}/N`): one service each,
- * redeployed or scaled up. A handler may require a signature, pass the body to
- * the new containers (then a body no environment variable can hold is refused)
- * and limit its calls a minute; each call is recorded as a delivery and counted
- * on the handler.
+ * redeployed or scaled up. A handler may require a signature (either scheme, or
+ * Standard Webhooks only), pass the body to the new containers (then a body no
+ * environment variable can hold is refused) and limit its calls a minute; each
+ * call is recorded as a delivery and counted on the handler.
  */
 import { callerText } from '../caller-text.js';
 import type { Clock } from '../clock.js';
@@ -55,13 +55,18 @@ export class HookEndpoint implements CallEndpoint<Handler, HookOutcome> {
         headers: call.headers,
         body: call.body ?? Buffer.alloc(0),
         now: clock.now(),
+        accepts: target.signatureScheme,
       });
       if (!verdict.ok) {
+        const schemes =
+          target.signatureScheme === 'standard-webhooks'
+            ? 'Standard Webhooks'
+            : 'Standard Webhooks or X-Hub-Signature-256';
         return {
           reason: `signature: ${verdict.reason}`,
           error: new HoistError(
             'signature_invalid',
-            `This handler needs a signed call: ${verdict.reason}. Sign the body with the handler's secret (Standard Webhooks or X-Hub-Signature-256).`,
+            `This handler needs a signed call: ${verdict.reason}. Sign the body with the handler's secret (${schemes}).`,
           ),
         };
       }
