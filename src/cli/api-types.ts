@@ -7,6 +7,7 @@
 import type { Service as WireService } from '../http/api-types.js';
 
 export type {
+  AcceptedSignatures,
   Action,
   ActionLogEntry,
   ActionState,

@@ -51,6 +51,7 @@ export type CreateServiceRequest = Static<typeof CreateServiceBody>;
 
 export type Webhook = Static<typeof WebhookSchema>;
 export type WebhookOperation = Webhook['operation'];
+export type AcceptedSignatures = Webhook['signatureScheme'];
 /** The body of POST /api/v1/services/{id}/webhooks. */
 export type CreateWebhookRequest = Static<typeof CreateWebhookBody>;
 export type CreatedWebhook = Static<typeof CreatedWebhookSchema>;

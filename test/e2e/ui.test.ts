@@ -4,9 +4,10 @@
  * Debian's Chromium driven by playwright-core. The seed flow: sign in, open
  * the service, add a webhook, read its URL from the modal, call it, watch the
  * action reach Success live (no reload), revoke it, see the URL answer 404.
- * Around it: a handler's deliveries, a signed handler and its secret, a
- * rate-limited handler and its 429, the autoredeploy switch, and Load more
- * under long delivery and action lists. Every page is saved as a screenshot in test-artifacts/, at 1280 px and at
+ * Around it: a handler's deliveries, a signed handler and its secret, a Standard
+ * Webhooks-only handler that refuses a GitHub signature, a rate-limited handler
+ * and its 429, the autoredeploy switch, and Load more under long delivery and
+ * action lists. Every page is saved as a screenshot in test-artifacts/, at 1280 px and at
  * phone width.
  */
 import assert from 'node:assert/strict';
@@ -435,6 +436,40 @@ describe('web UI', () => {
       2,
     );
     await screenshot(page, 'webhook-rate-limited-1280');
+
+    // A handler that takes Standard Webhooks signatures only: GitHub's, which can be replayed, are refused.
+    const standardOnly = page.getByLabel('Standard Webhooks signatures only');
+    assert.equal(await standardOnly.isDisabled(), true, 'only for signed handlers');
+    await page.getByLabel('Add webhook').fill('sw build');
+    await page.getByLabel('Require signed calls').check();
+    await standardOnly.check();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    const swModal = page.getByRole('dialog', { name: 'Webhook “sw build” added' });
+    await swModal.waitFor();
+    const swUrl = await swModal.getByRole('textbox', { name: 'Webhook URL' }).inputValue();
+    const swSecret = await swModal.getByRole('textbox', { name: 'Signing secret' }).inputValue();
+    await swModal.getByText(/webhook-signature\) only\. Unsigned calls answer 401\./).waitFor();
+    assert.equal(await swModal.getByText('X-Hub-Signature-256').count(), 0);
+    await swModal.getByRole('button', { name: 'Done' }).click();
+    await swModal.waitFor({ state: 'hidden' });
+    assert.equal(JSON.parse(creates.at(-1)!).signatureScheme, 'standard-webhooks');
+    assert.equal(await standardOnly.isChecked(), false, 'cleared for the next handler');
+    const swRow = page.getByRole('row').filter({ hasText: 'sw build' });
+    await swRow.getByText('Standard Webhooks only', { exact: true }).waitFor();
+    assert.equal(
+      await signedRow.getByText('Standard Webhooks only', { exact: true }).count(),
+      0,
+      'a handler that takes any signature does not say so',
+    );
+    const swBody = '{}';
+    const swGitHub = await fetch(swUrl, {
+      method: 'POST',
+      headers: { 'x-hub-signature-256': gitHubSignature(swSecret, swBody) },
+      body: swBody,
+    });
+    assert.equal(swGitHub.status, 401);
+    assert.match(await swGitHub.text(), /accepts Standard Webhooks signatures only/);
+    await screenshot(page, 'webhook-standard-webhooks-only-1280');
 
     // The global Activity page, filtered by state.
     await mainNav(page, 'Activity').click();

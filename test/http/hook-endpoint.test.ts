@@ -136,6 +136,54 @@ describe('POST /hooks/{token}', () => {
     assert.equal(exact.status, 202, exact.text);
   });
 
+  test('a body with a NUL byte to a passBody handler answers 400, is recorded rejected and queues nothing', async () => {
+    const created = await server.api<CreatedWebhook & ErrorBody>(
+      'POST',
+      `/api/v1/services/${service.id}/webhooks`,
+      { name: 'passes body', passBody: true },
+    );
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const { webhook, url } = created.body;
+    const actionsBefore = await server.api<{ actions: { id: string }[] }>(
+      'GET',
+      `/api/v1/actions?service=${service.id}`,
+    );
+
+    const answer = await rawRequest(url, {
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{"build": "42\u0000"}'),
+    });
+
+    assert.equal(answer.status, 400, answer.text);
+    const body = JSON.parse(answer.text) as ErrorBody;
+    assert.equal(body.error.code, 'bad_request');
+    assert.match(body.error.message, /HOIST_TRIGGER_BODY.*NUL/);
+    const deliveries = await server.api<{ deliveries: { outcome: string; reason: string }[] }>(
+      'GET',
+      `/api/v1/services/${service.id}/webhooks/${webhook.id}/deliveries`,
+    );
+    assert.deepEqual(deliveries.body.deliveries, [
+      {
+        ...deliveries.body.deliveries[0],
+        outcome: 'rejected',
+        reason: 'body: it holds a NUL byte, which HOIST_TRIGGER_BODY cannot carry',
+      },
+    ]);
+    const actionsAfter = await server.api<{ actions: { id: string }[] }>(
+      'GET',
+      `/api/v1/actions?service=${service.id}`,
+    );
+    const ids = (list: { actions: { id: string }[] }) => list.actions.map((a) => a.id);
+    assert.deepEqual(ids(actionsAfter.body), ids(actionsBefore.body), 'no action queued');
+
+    // The same body without the NUL is taken.
+    const clean = await rawRequest(url, {
+      headers: { 'content-type': 'application/json' },
+      body: '{"build": "42"}',
+    });
+    assert.equal(clean.status, 202, clean.text);
+  });
+
   test('any content type, or none, is accepted with 202 and its payload kind recorded', async () => {
     const handler = await newHandler('content types');
     const run = randomUUID().slice(0, 8);

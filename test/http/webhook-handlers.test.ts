@@ -12,6 +12,7 @@ import type { ServiceRecord } from '../../src/domain/services/service.js';
 import { addStoredService, startTestApp, type TestApp } from '../helper.js';
 import type { CreatedWebhook, ErrorBody } from '../support/api-bodies.js';
 import { rawRequest, tokenOf } from '../support/raw-http.js';
+import { gitHubSignature, standardWebhooksHeaders } from '../support/registry-payloads.js';
 import { createWebhook } from '../support/scenario.js';
 import { webhookRows } from '../support/sqlite-rows.js';
 
@@ -177,6 +178,82 @@ describe('webhook handlers', () => {
     );
     assert.equal(unknownHook.status, 404);
     assert.equal(unknownHook.body.error.code, 'webhook_not_found');
+  });
+
+  test('signatureScheme: standard-webhooks is kept and shown; it needs signed, and is any by default', async () => {
+    const only = await create('sw only', { signed: true, signatureScheme: 'standard-webhooks' });
+    assert.equal(only.status, 201, JSON.stringify(only.body));
+    assert.equal(only.body.webhook.signatureScheme, 'standard-webhooks');
+    const either = await create('either scheme', { signed: true });
+    assert.equal(either.body.webhook.signatureScheme, 'any');
+    const unsigned = await create('unsigned any', { signatureScheme: 'any' });
+    assert.equal(unsigned.status, 201, JSON.stringify(unsigned.body));
+
+    const route = `/api/v1/services/${service.id}/webhooks`;
+    const listed = await server.api<{ webhooks: CreatedWebhook['webhook'][] }>('GET', route);
+    const schemeOf = (id: string) => listed.body.webhooks.find((w) => w.id === id)?.signatureScheme;
+    assert.equal(schemeOf(only.body.webhook.id), 'standard-webhooks');
+    assert.equal(schemeOf(either.body.webhook.id), 'any');
+    const one = await server.api<CreatedWebhook['webhook']>(
+      'GET',
+      `${route}/${only.body.webhook.id}`,
+    );
+    assert.equal(one.body.signatureScheme, 'standard-webhooks');
+
+    const notSigned = await create('not signed', { signatureScheme: 'standard-webhooks' });
+    assert.equal(notSigned.status, 400, JSON.stringify(notSigned.body));
+    assert.match(notSigned.body.error.message, /signed handlers: add "signed": true/);
+    const unknown = await create('unknown scheme', { signed: true, signatureScheme: 'github' });
+    assert.equal(unknown.status, 400, JSON.stringify(unknown.body));
+    assert.match(unknown.body.error.message, /signatureScheme.*allowed: any, standard-webhooks/);
+  });
+
+  test('a Standard Webhooks-only handler refuses GitHub signatures; the Standard Webhooks headers decide', async () => {
+    const created = await create('sw calls', {
+      signed: true,
+      signatureScheme: 'standard-webhooks',
+    });
+    const { url, signingSecret } = created.body;
+    const secret = signingSecret ?? '';
+    const body = '{"ref":"refs/heads/main"}';
+    const send = (headers: Record<string, string>) =>
+      rawRequest(url, { headers: { 'content-type': 'application/json', ...headers }, body });
+    const goodGitHub = { 'x-hub-signature-256': gitHubSignature(secret, body) };
+    const badGitHub = { 'x-hub-signature-256': gitHubSignature('another secret', body) };
+    const badStandard = standardWebhooksHeaders(
+      `whsec_${Buffer.alloc(32, 9).toString('base64')}`,
+      body,
+    );
+
+    const github = await send(goodGitHub);
+    assert.equal(github.status, 401, github.text);
+    const error = (JSON.parse(github.text) as ErrorBody).error;
+    assert.equal(error.code, 'signature_invalid');
+    assert.match(error.message, /this handler accepts Standard Webhooks signatures only/);
+
+    const standard = await send(standardWebhooksHeaders(secret, body));
+    assert.equal(standard.status, 202, standard.text);
+    const withBadGitHub = await send({ ...standardWebhooksHeaders(secret, body), ...badGitHub });
+    assert.equal(withBadGitHub.status, 202, withBadGitHub.text);
+    const badWithGoodGitHub = await send({ ...badStandard, ...goodGitHub });
+    assert.equal(badWithGoodGitHub.status, 401, badWithGoodGitHub.text);
+    assert.match(badWithGoodGitHub.text, /no v1 signature in webhook-signature matches the body/);
+
+    // On a handler that takes either scheme, the Standard Webhooks headers decide just the same.
+    const either = await create('either calls', { signed: true });
+    const eitherSecret = either.body.signingSecret ?? '';
+    const eitherGitHub = { 'x-hub-signature-256': gitHubSignature(eitherSecret, body) };
+    const sendEither = (headers: Record<string, string>) =>
+      rawRequest(either.body.url, {
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+    assert.equal((await sendEither(eitherGitHub)).status, 202);
+    assert.equal((await sendEither({ ...badStandard, ...eitherGitHub })).status, 401);
+    assert.equal(
+      (await sendEither({ ...standardWebhooksHeaders(eitherSecret, body), ...badGitHub })).status,
+      202,
+    );
   });
 
   test('revoke answers 204, the URL answers 404 at once, revoking again is a no-op 204', async () => {

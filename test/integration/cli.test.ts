@@ -3,7 +3,8 @@
  * against a real Hoist server (startTestServer: in process, real port) on the
  * private test engine with real containers: login and its config file, the
  * handler round trip (create two, list three ways, remove one by name, its URL
- * answers 404), --rate-limit (kept, shown, bad values refused), redeploys
+ * answers 404), --rate-limit (kept, shown, bad values refused), --signed and
+ * --signature-scheme (the secret printed once, the scheme kept), redeploys
  * followed live with --sync that end 0 on success and 1 on a broken image,
  * SERVICE resolution errors, services, actions, engines, --help on every
  * command, and the bash completion script.
@@ -25,6 +26,7 @@ import {
   type PushedTestImage,
 } from '../support/test-engine.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { gitHubSignature } from '../support/registry-payloads.js';
 import { findService, runTestContainer, type ApiService } from '../support/scenario.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -284,12 +286,15 @@ describe('hoist webhook (and its alias trigger)', () => {
       'no --rate-limit: no limit',
     );
     const table = lines(await ok(['webhook', 'ls', 'cli-web']));
-    assert.match(table[0]!, /^ID\s+NAME\s+OPERATION\s+LIMIT\s+CREATED\s+LAST CALLED\s+CALLS$/);
+    assert.match(
+      table[0]!,
+      /^ID\s+NAME\s+OPERATION\s+SIGNED\s+LIMIT\s+CREATED\s+LAST CALLED\s+CALLS$/,
+    );
     const ci = json.find((w) => w.name === 'ci')!;
     assert.ok(
       table.some((l) =>
         new RegExp(
-          `^${ci.id.slice(0, 8)}\\s+ci\\s+REDEPLOY\\s+-\\s+(just now|\\d+ seconds? ago)\\s+never\\s+0$`,
+          `^${ci.id.slice(0, 8)}\\s+ci\\s+REDEPLOY\\s+-\\s+-\\s+(just now|\\d+ seconds? ago)\\s+never\\s+0$`,
         ).test(l),
       ),
       table.join('\n'),
@@ -394,12 +399,79 @@ describe('hoist webhook (and its alias trigger)', () => {
     };
     assert.match(
       rowOf('limited'),
-      /^[0-9a-f]{8}\s+limited\s+REDEPLOY\s+60\/min\s+(just now|\d+ seconds? ago)\s/,
+      /^[0-9a-f]{8}\s+limited\s+REDEPLOY\s+-\s+60\/min\s+(just now|\d+ seconds? ago)\s/,
     );
-    assert.match(rowOf('burst'), /^[0-9a-f]{8}\s+burst\s+SCALEUP\s+2\/min\s/);
-    assert.match(rowOf('docker hub'), /^[0-9a-f]{8}\s+docker hub\s+REDEPLOY\s+-\s/);
+    assert.match(rowOf('burst'), /^[0-9a-f]{8}\s+burst\s+SCALEUP\s+-\s+2\/min\s/);
+    assert.match(rowOf('docker hub'), /^[0-9a-f]{8}\s+docker hub\s+REDEPLOY\s+-\s+-\s/);
 
     await ok(['webhook', 'rm', 'cli-web', 'limited', 'limited too', 'burst']);
+  });
+
+  test('--signed --signature-scheme standard-webhooks: the secret printed once, the scheme kept and shown', async () => {
+    const created = await ok([
+      'webhook',
+      'create',
+      'cli-web',
+      '-n',
+      'sw only',
+      '--signed',
+      '--signature-scheme',
+      'standard-webhooks',
+    ]);
+    assert.match(
+      created,
+      /^REDEPLOY handler "sw only" \([0-9a-f]{8}\) for cli-web, signed \(Standard Webhooks only\):$/m,
+    );
+    const url = /http:\/\/127\.0\.0\.1:\d+\/hooks\/\S+/.exec(created)?.[0] ?? '';
+    const secret = /^ {2}signing secret: (whsec_\S+)$/m.exec(created)?.[1] ?? '';
+    assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/, created);
+    assert.match(created, /This URL and its signing secret are shown only this once/);
+    await ok(['webhook', 'create', 'cli-web', '-n', 'signed any', '--signed']);
+
+    const listed = JSON.parse(await ok(['webhook', 'ls', 'cli-web', '--json'])) as {
+      id: string;
+      name: string;
+      signed: boolean;
+      signatureScheme: string;
+    }[];
+    const byName = (name: string) => listed.find((w) => w.name === name)!;
+    assert.equal(byName('sw only').signatureScheme, 'standard-webhooks');
+    assert.equal(byName('signed any').signatureScheme, 'any');
+    assert.equal(byName('signed any').signed, true);
+    const table = lines(await ok(['webhook', 'ls', 'cli-web']));
+    const rowOf = (name: string) =>
+      table.find((l) => l.startsWith(`${byName(name).id.slice(0, 8)} `)) ?? table.join('\n');
+    assert.match(rowOf('sw only'), /^[0-9a-f]{8}\s+sw only\s+REDEPLOY\s+standard-webhooks\s+-\s/);
+    assert.match(rowOf('signed any'), /^[0-9a-f]{8}\s+signed any\s+REDEPLOY\s+any\s+-\s/);
+
+    // A GitHub-signed call is refused; the secret itself is right.
+    const body = '{}';
+    const github = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-hub-signature-256': gitHubSignature(secret, body) },
+      body,
+    });
+    assert.equal(github.status, 401);
+    assert.match(await github.text(), /accepts Standard Webhooks signatures only/);
+
+    await ok(['webhook', 'rm', 'cli-web', 'sw only', 'signed any']);
+  });
+
+  test('--signature-scheme without --signed, and --signed with -q, are refused before the server is asked', async () => {
+    for (const args of [
+      ['-n', 'bad-scheme', '--signature-scheme', 'standard-webhooks'],
+      ['-n', 'bad-scheme', '--signed', '-q'],
+      ['-n', 'bad-scheme', '--signed', '--signature-scheme', 'github'],
+    ]) {
+      const run = await hoist(['webhook', 'create', 'cli-web', ...args]);
+      assert.equal(run.code, 1, `${args.join(' ')}:\n${run.stderr}${run.stdout}`);
+      assert.equal(run.stdout, '', 'no URL is printed');
+      assert.match(run.stderr, /--signed|signature-scheme/, run.stderr);
+    }
+    const names = (
+      JSON.parse(await ok(['webhook', 'ls', 'cli-web', '--all', '--json'])) as { name: string }[]
+    ).map((w) => w.name);
+    assert.ok(!names.includes('bad-scheme'), `nothing was created: ${names.join(', ')}`);
   });
 
   test('--rate-limit: 0, words and fractions are refused before the server is asked', async () => {

@@ -16,6 +16,8 @@ export interface CreatedWebhook {
     revokedAt: string | null;
     lastCalledAt: string | null;
     callCount: number;
+    signatureScheme: 'any' | 'standard-webhooks';
   };
   url: string;
+  signingSecret?: string;
 }

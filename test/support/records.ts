@@ -39,6 +39,7 @@ export function webhookRecord(
     callCount: 0,
     maxScale: 10,
     signed: false,
+    signatureScheme: 'any',
     passBody: false,
     rateLimitPerMinute: null,
     signingSecret: null,

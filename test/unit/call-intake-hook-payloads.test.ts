@@ -30,6 +30,7 @@ import {
   registryEvent,
   standardWebhooksHeaders,
 } from '../support/registry-payloads.js';
+import { CALLER_TEXT_LIMIT } from '../../src/domain/caller-text.js';
 import { refusal } from '../support/refusal.js';
 import { addService, hookToken, newWebhookHandlers, openStores } from '../support/unit-fixture.js';
 
@@ -49,6 +50,7 @@ interface Fixture {
     name?: string;
     operation?: 'REDEPLOY' | 'SCALEUP';
     signed?: boolean;
+    signatureScheme?: 'any' | 'standard-webhooks';
     passBody?: boolean;
   }): Promise<{ webhook: Webhook; token: string; signingSecret?: string }>;
 }
@@ -88,6 +90,7 @@ async function fixture(
         name: options.name ?? `hook ${++n}`,
         ...(options.operation ? { operation: options.operation } : {}),
         ...(options.signed ? { signed: true } : {}),
+        ...(options.signatureScheme ? { signatureScheme: options.signatureScheme } : {}),
         ...(options.passBody ? { passBody: true } : {}),
       });
       return {
@@ -193,6 +196,37 @@ describe('CallIntake, handler URLs: payloads that name an image', () => {
     assert.equal(
       reason,
       'pushed docker.io/hoisttest/app:dev; this service runs docker.io/hoisttest/app:latest',
+    );
+  });
+
+  it('names a long repository a payload chose bounded, and never copies control characters into a reason', async () => {
+    const f = await fixture();
+    const hook = await f.handler();
+    // 255 characters: the longest path Docker allows, so the push is read and named.
+    const long = `hoisttest/${'a'.repeat(245)}`;
+    const reason = ignored(
+      await f.intake.receive('hook', hook.token, jsonCall(dockerHubPayload(long, 'latest'))),
+    );
+    const named = /^pushed (\S+); this service runs /.exec(reason)?.[1] ?? '';
+    assert.equal(named.length, CALLER_TEXT_LIMIT, reason);
+    assert.ok(named.startsWith('docker.io/hoisttest/aaa') && named.endsWith('a…'), named);
+    assert.ok(!reason.includes(long), 'the whole name is not copied');
+
+    const hostile = ignored(
+      await f.intake.receive(
+        'hook',
+        hook.token,
+        jsonCall(
+          dockerHubPayload('hoisttest/app\u0000\n\u202eevil', `latest${'\u0007'.repeat(3)}`),
+        ),
+      ),
+    );
+    assert.doesNotMatch(hostile, /[\p{Cc}\p{Cf}]/u);
+    assert.ok(hostile.length <= 200, hostile);
+    const deliveries = await f.store.listDeliveries(hook.webhook.id, 10);
+    assert.deepEqual(
+      deliveries.map((d) => d.reason),
+      [hostile, reason],
     );
   });
 
@@ -571,6 +605,44 @@ describe('CallIntake, handler URLs: signed handlers', () => {
     assert.equal(replay.action?.id, accepted.action.id, 'a replayed signed call redeploys once');
   });
 
+  it('a Standard Webhooks-only handler refuses a GitHub-signed call, and takes a Standard Webhooks one', async () => {
+    const f = await fixture();
+    const hook = await f.handler({ signed: true, signatureScheme: 'standard-webhooks' });
+    assert.equal(hook.webhook.signatureScheme, 'standard-webhooks');
+    const secret = hook.signingSecret ?? '';
+    const body = '{"ref":"refs/heads/main"}';
+    const github = { 'x-hub-signature-256': gitHubSignature(secret, body) };
+
+    const error = await refusal(
+      f.intake.receive('hook', hook.token, jsonCall(body, { headers: github })),
+    );
+    assert.equal(error.code, 'signature_invalid');
+    assert.match(error.message, /this handler accepts Standard Webhooks signatures only/);
+    assert.match(error.message, /Sign the body with the handler's secret \(Standard Webhooks\)\./);
+    assert.deepEqual(await f.store.listActions({ serviceId: f.service.id }), []);
+
+    const now = Math.floor(f.clock.now().getTime() / 1000);
+    const standard = standardWebhooksHeaders(secret, body, { timestamp: now });
+    enqueued(
+      await f.intake.receive(
+        'hook',
+        hook.token,
+        jsonCall(body, {
+          headers: { ...standard, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
+        }),
+      ),
+    );
+    const deliveries = await f.store.listDeliveries(hook.webhook.id, 10);
+    assert.deepEqual(
+      deliveries.map((d) => d.outcome),
+      ['accepted', 'rejected'],
+    );
+    assert.match(
+      deliveries[1]?.reason ?? '',
+      /^signature: the call carries only a GitHub signature, which has no timestamp/,
+    );
+  });
+
   it('checks nothing on unsigned handlers, whatever signature headers come', async () => {
     const f = await fixture();
     const hook = await f.handler();
@@ -608,6 +680,38 @@ describe('CallIntake, handler URLs: the body to the containers (passBody)', () =
       await h.intake.receive('hook', empty.token, jsonCall('', { body: null })),
     );
     assert.equal(none.action.options.triggerBody, undefined);
+  });
+
+  it('refuses a body with a NUL byte, which no environment variable can hold, and queues nothing', async () => {
+    const f = await fixture();
+    const hook = await f.handler({ passBody: true });
+    const body = Buffer.from('{"build": 42}\u0000tail');
+
+    const error = await refusal(
+      f.intake.receive('hook', hook.token, jsonCall('', { contentType: 'text/plain', body })),
+    );
+
+    assert.equal(error.code, 'bad_request');
+    assert.match(error.message, /HOIST_TRIGGER_BODY.*NUL/);
+    assert.deepEqual(await f.store.listActions({ serviceId: f.service.id }), []);
+    assert.deepEqual(f.wakeUps, []);
+    const [delivery] = await f.store.listDeliveries(hook.webhook.id, 10);
+    assert.equal(delivery?.outcome, 'rejected');
+    assert.equal(
+      delivery?.reason,
+      'body: it holds a NUL byte, which HOIST_TRIGGER_BODY cannot carry',
+    );
+    assert.equal(delivery?.actionId, null);
+
+    // A handler that does not pass the body takes it.
+    const plain = await f.handler();
+    enqueued(
+      await f.intake.receive(
+        'hook',
+        plain.token,
+        jsonCall('', { contentType: 'text/plain', body }),
+      ),
+    );
   });
 
   it('passes at most 64 KiB of the body', async () => {

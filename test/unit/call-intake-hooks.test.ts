@@ -361,6 +361,21 @@ describe('CallIntake, handler URLs: SCALEUP handlers', () => {
     });
   }
 
+  it('quotes a bad count escaped and bounded, in the answer and the delivery', async () => {
+    const f = await fixture();
+    const hook = await scaleUp(f);
+    const count = `1\u0000\n${'9'.repeat(300)}`;
+
+    const error = await refusal(f.intake.receive('hook', hook.token, call(), count));
+
+    assert.equal(error.code, 'bad_request');
+    assert.match(error.message, /not "1\\u0000\\u000a9{100,}…"\.$/);
+    assert.doesNotMatch(error.message, /\p{Cc}/u);
+    assert.ok(error.message.length < 300, error.message);
+    const [delivery] = await f.store.listDeliveries(hook.webhook.id, 10);
+    assert.equal(delivery?.reason, error.message);
+  });
+
   it('refuses a count on a REDEPLOY handler, recording a rejected delivery', async () => {
     const f = await fixture();
 

@@ -315,6 +315,21 @@ describe('CallIntake, registry endpoint URLs', () => {
     );
   });
 
+  it('names at most three pushes in a reason, however many an envelope reports', async () => {
+    const f = await fixture();
+    await f.service('web', `${HOST}/app:latest`);
+    const events = Array.from({ length: 500 }, (_, i) => push(`team/app-${i}`, 'latest')).flat();
+
+    const reason = ignored(await f.intake.receive('registry', f.token, call(events)));
+
+    assert.equal(
+      reason,
+      `no service with autoredeploy on runs ${HOST}/team/app-0:latest, ${HOST}/team/app-1:latest, ${HOST}/team/app-2:latest and 497 more (or it runs that digest already)`,
+    );
+    const [recorded] = (await f.registries.calls(f.registry.id, 10)).items;
+    assert.equal(recorded?.reason, reason);
+  });
+
   it('ignores a call that is no registry notification', async () => {
     const f = await fixture();
     await f.service('web', `${HOST}/app:latest`);

@@ -62,6 +62,7 @@ async function fixture(of: (stores: SqliteStores) => CallStore): Promise<Fixture
   const webhook = webhookRecord(service.id, {
     createdAt: at(1),
     signed: true,
+    signatureScheme: 'standard-webhooks',
     signingSecret: 'whsec_contract',
     tokenHash: 'hook-hash',
   });

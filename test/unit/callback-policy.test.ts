@@ -10,6 +10,7 @@ import type {
   CallbackTarget,
   UrlRefusalKind,
 } from '../../src/adapters/callbacks/callback-policy.js';
+import { CALLER_TEXT_LIMIT } from '../../src/domain/caller-text.js';
 import {
   CallbackPolicy,
   classifyAddress,
@@ -167,6 +168,18 @@ describe('refusal reasons', () => {
       describeOrigin(new URL('https://u:p@h.example:8443/a/b?q=1#f')),
       'https://h.example:8443',
     );
+  });
+
+  it('shows a long host a payload chose bounded, in the origin and in the refusal', () => {
+    const host = `${'a'.repeat(60)}.`.repeat(30) + 'example';
+    const origin = describeOrigin(new URL(`https://${host}/hook`));
+    assert.equal(origin.length, CALLER_TEXT_LIMIT);
+    assert.ok(origin.startsWith('https://aaa') && origin.endsWith('…'), origin);
+    const check = hub.checkUrl(`https://${host}/hook`);
+    assert.equal(check.ok, false);
+    const reason = check.ok ? '' : check.reason;
+    assert.ok(!reason.includes(host), 'the whole host is not copied');
+    assert.match(reason, /^a{60}\.a+… is not on the callback allow-list/);
   });
 });
 

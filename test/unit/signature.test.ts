@@ -24,6 +24,8 @@ const SW_TIMESTAMP = 1614265330;
 const SW_BODY = Buffer.from('{"test": 2432232314}');
 const SW_SIGNATURE = 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=';
 const SW_NOW = new Date(SW_TIMESTAMP * 1000);
+/** GitHub's signature of the same call: a call can carry both schemes. */
+const SW_BODY_GITHUB_SIGNATURE = `sha256=${createHmac('sha256', SW_SECRET).update(SW_BODY).digest('hex')}`;
 
 function standardHeaders(overrides: Record<string, string | undefined> = {}) {
   return {
@@ -230,26 +232,33 @@ describe('Standard Webhooks', () => {
 });
 
 describe('either scheme', () => {
-  it('accepts a call whose GitHub signature is valid when its Standard Webhooks one is not', () => {
-    const check = verifySignature({
-      secret: GH_SECRET,
-      headers: { ...standardHeaders(), 'x-hub-signature-256': GH_SIGNATURE },
-      body: GH_BODY,
-      now: SW_NOW,
+  it('judges a call that carries Standard Webhooks headers by them alone, whatever GitHub header comes too', () => {
+    const both = (secret: string, headers: Record<string, string>) =>
+      verifySignature({
+        secret,
+        headers: { ...standardHeaders(), ...headers },
+        body: SW_BODY,
+        now: SW_NOW,
+      });
+    // A valid Standard Webhooks signature beside a wrong GitHub one: accepted.
+    assert.deepEqual(both(SW_SECRET, { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }), {
+      ok: true,
+      scheme: 'standard-webhooks',
     });
-    assert.deepEqual(check, { ok: true, scheme: 'github' });
-  });
-
-  it('gives both reasons when both schemes fail', () => {
-    const check = verifySignature({
+    // A stale one beside a valid GitHub one: refused, for the stale timestamp alone.
+    const stale = verifySignature({
       secret: SW_SECRET,
-      headers: { ...standardHeaders(), 'x-hub-signature-256': GH_SIGNATURE },
-      body: Buffer.from('tampered'),
-      now: SW_NOW,
+      headers: {
+        ...standardHeaders(),
+        'x-hub-signature-256': SW_BODY_GITHUB_SIGNATURE,
+      },
+      body: SW_BODY,
+      now: new Date((SW_TIMESTAMP + 301) * 1000),
     });
     assert.equal(
-      reasonOf(check),
-      'no v1 signature in webhook-signature matches the body (1 checked); X-Hub-Signature-256 does not match the body',
+      reasonOf(stale),
+      'webhook-timestamp is 301 s old; at most 300 s are allowed',
+      'a timeless GitHub signature does not excuse a stale one',
     );
   });
 
@@ -293,6 +302,63 @@ describe('either scheme', () => {
         assert.equal(reason.includes(secret), false, `${reason} repeats ${secret}`);
       }
     }
+  });
+});
+
+describe('Standard Webhooks only', () => {
+  const onlyStandard = (headers: Record<string, string | undefined>, body = SW_BODY) =>
+    verifySignature({
+      secret: SW_SECRET,
+      headers,
+      body,
+      now: SW_NOW,
+      accepts: 'standard-webhooks',
+    });
+
+  it('accepts a valid Standard Webhooks signature, with or without a GitHub one beside it', () => {
+    assert.deepEqual(onlyStandard(standardHeaders()), { ok: true, scheme: 'standard-webhooks' });
+    assert.deepEqual(
+      onlyStandard({ ...standardHeaders(), 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }),
+      { ok: true, scheme: 'standard-webhooks' },
+    );
+  });
+
+  it('refuses a valid GitHub signature, saying the handler accepts Standard Webhooks only', () => {
+    // The same call is accepted where any scheme is.
+    assert.deepEqual(
+      verifySignature({
+        secret: SW_SECRET,
+        headers: { 'x-hub-signature-256': SW_BODY_GITHUB_SIGNATURE },
+        body: SW_BODY,
+        now: SW_NOW,
+      }),
+      { ok: true, scheme: 'github' },
+    );
+    for (const headers of [
+      { 'x-hub-signature-256': SW_BODY_GITHUB_SIGNATURE },
+      { 'x-hub-signature': 'sha1=0000000000000000000000000000000000000000' },
+    ]) {
+      assert.equal(
+        reasonOf(onlyStandard(headers)),
+        'the call carries only a GitHub signature, which has no timestamp and could be a replay: this handler accepts Standard Webhooks signatures only (webhook-id, webhook-timestamp, webhook-signature)',
+      );
+    }
+  });
+
+  it('refuses a bad Standard Webhooks signature beside a valid GitHub one, and an unsigned call', () => {
+    assert.match(
+      reasonOf(
+        onlyStandard(
+          { ...standardHeaders(), 'x-hub-signature-256': SW_BODY_GITHUB_SIGNATURE },
+          Buffer.from('{"test": 1}'),
+        ),
+      ),
+      /^no v1 signature in webhook-signature matches the body/,
+    );
+    assert.match(
+      reasonOf(onlyStandard({})),
+      /^the call is not signed: this handler accepts Standard Webhooks signatures only/,
+    );
   });
 });
 

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { migrationProvider } from '../../src/adapters/store/migrations.js';
 import { openSqliteStore } from '../../src/adapters/store/open-store.js';
 import type { Action } from '../../src/domain/actions/action.js';
 import { HoistError } from '../../src/domain/errors.js';
@@ -159,7 +161,12 @@ describe('SQLite store', () => {
   describe('webhooks', () => {
     it('round-trips every field and finds a handler by id, name and token hash', async () => {
       const svc = await addService(store);
-      const hook = webhook(svc.id, { operation: 'SCALEUP' });
+      const hook = webhook(svc.id, {
+        operation: 'SCALEUP',
+        signed: true,
+        signatureScheme: 'standard-webhooks',
+        signingSecret: 'whsec_store',
+      });
       await store.insertWebhook(hook);
       const { tokenHash, signingSecret, ...expected } = hook;
 
@@ -173,6 +180,35 @@ describe('SQLite store', () => {
       assert.equal(await store.getWebhook(randomUUID()), null);
       assert.equal(await store.findActiveWebhookByName(svc.id, 'other'), null);
       assert.equal(await store.findActiveWebhookByTokenHash('nope'), null);
+    });
+
+    it('reads a signed handler made before migration 0008 as accepting any signature', async () => {
+      const file = join(root, `${randomUUID()}.db`);
+      const sqlite = new BetterSqlite3(file);
+      const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
+      try {
+        const migrator = new Migrator({ db, provider: migrationProvider });
+        assert.equal((await migrator.migrateTo('0006_call_log')).error, undefined);
+        sqlite.exec(
+          `insert into services (id, engine_id, kind, key, name, created_at, last_seen_at) values ('s', 'local', 'container', 'app', 'app', '${at(0)}', '${at(0)}');
+           insert into webhooks (id, service_id, name, operation, token_prefix, token_hash, created_at, call_count, signing_secret)
+             values ('w', 's', 'ci', 'REDEPLOY', 'p', 'h', '${at(0)}', 0, 'whsec_old')`,
+        );
+        // Both ways: the column goes away and comes back.
+        assert.equal((await migrator.migrateToLatest()).error, undefined);
+        assert.equal((await migrator.migrateTo('0006_call_log')).error, undefined);
+        assert.equal((await migrator.migrateToLatest()).error, undefined);
+      } finally {
+        await db.destroy();
+      }
+      const reopened = await openSqliteStore(file);
+      try {
+        const found = await reopened.getWebhook('w');
+        assert.equal(found?.signed, true);
+        assert.equal(found?.signatureScheme, 'any');
+      } finally {
+        await reopened.close();
+      }
     });
 
     it('looks token hashes up through the unique index, never a scan', () => {
@@ -667,6 +703,7 @@ describe('SQLite store', () => {
             '0005_callback_index',
             '0006_call_log',
             '0007_action_list_indexes',
+            '0008_signature_scheme',
           ],
         );
       } finally {

@@ -22,6 +22,7 @@ import {
   parseAllowedHost,
   type AllowedHost,
 } from '../../callback-hosts.js';
+import { callerText } from '../../domain/caller-text.js';
 
 export interface CallbackPolicyOptions {
   /** `host` or `host:port` entries; IPv6 literals in brackets (`[::1]:8123`). */
@@ -134,7 +135,7 @@ export class CallbackPolicy {
           )
         : refuse(
             'host_not_allowed',
-            `${host} is not on the callback allow-list (${this.#listed()})`,
+            `${callerText(host)} is not on the callback allow-list (${this.#listed()})`,
           );
     }
     const ports = sameHost.map((entry) => entry.port ?? defaultPort(parsed.protocol));
@@ -195,10 +196,10 @@ const ADDRESS_WORDS: Record<Exclude<AddressKind, 'public'>, string> = {
 /**
  * scheme://host[:port] of a URL: all a reason (logged, and stored as a delivery's callback
  * result) may show. Docker Hub's callback path carries a per-push secret, and the query,
- * fragment and credentials can hold tokens too.
+ * fragment and credentials can hold tokens too. A payload chose the host: it is caller text.
  */
 export function describeOrigin(url: URL): string {
-  return `${url.protocol}//${url.host}`;
+  return callerText(`${url.protocol}//${url.host}`);
 }
 
 /**

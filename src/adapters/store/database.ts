@@ -36,6 +36,8 @@ export interface WebhooksTable {
   pass_body: Generated<number>;
   /** NULL: no limit (migration 0004). */
   rate_limit_per_minute: number | null;
+  /** 'any' or 'standard-webhooks' (migration 0008). */
+  signature_scheme: Generated<string>;
 }
 
 export interface DeliveriesTable {

@@ -165,6 +165,7 @@ export class KyselyStore implements Store {
           call_count: webhook.callCount,
           max_scale: webhook.maxScale,
           signing_secret: webhook.signingSecret,
+          signature_scheme: webhook.signatureScheme,
           pass_body: webhook.passBody ? 1 : 0,
           rate_limit_per_minute: webhook.rateLimitPerMinute,
         })

@@ -353,6 +353,22 @@ const callLog: Migration = {
 };
 
 /**
+ * Which signatures a signed handler accepts: 'any' (what every handler accepted before) or
+ * 'standard-webhooks'.
+ */
+const signatureScheme: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('webhooks')
+      .addColumn('signature_scheme', 'text', (c) => c.notNull().defaultTo('any'))
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('webhooks').dropColumn('signature_scheme').execute();
+  },
+};
+
+/**
  * Actions are listed newest first by (created_at, id), all of them or one service's, a page
  * after a position (domain/paging.ts). Neither list had an index in that order: each sorted
  * every action of the list to read one page. With the id in the index, a page is read in
@@ -387,6 +403,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0005_callback_index': callbackIndex,
   '0006_call_log': callLog,
   '0007_action_list_indexes': actionListIndexes,
+  '0008_signature_scheme': signatureScheme,
 });
 
 export const migrationProvider: MigrationProvider = {

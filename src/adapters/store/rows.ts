@@ -96,6 +96,7 @@ export function toWebhook(row: WebhookRow): Webhook {
     callCount: Number(row.call_count),
     maxScale: Number(row.max_scale),
     signed: row.signing_secret !== null,
+    signatureScheme: row.signature_scheme === 'standard-webhooks' ? 'standard-webhooks' : 'any',
     passBody: Number(row.pass_body) === 1,
     rateLimitPerMinute:
       row.rate_limit_per_minute === null ? null : Number(row.rate_limit_per_minute),

@@ -1,5 +1,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { CreatedWebhook, Webhook, WebhookOperation } from '../api-types.js';
+import type {
+  AcceptedSignatures,
+  CreatedWebhook,
+  Webhook,
+  WebhookOperation,
+} from '../api-types.js';
 import { CliError } from '../cli-error.js';
 import { connect } from '../cli-config.js';
 import { collect, withExamples, withOutputFlags, type OutputFlags } from '../command-helpers.js';
@@ -49,6 +54,15 @@ export function registerWebhookCommands(program: Command): void {
           '--rate-limit <N>',
           'at most N calls a minute (N at once, then one every 60/N s); more get 429',
           positive,
+        )
+        .option('--signed', 'calls must be signed with a secret printed once (not with -q)')
+        .addOption(
+          new Option(
+            '--signature-scheme <SCHEME>',
+            "with --signed: standard-webhooks takes only Standard Webhooks signatures (timestamped); any also takes GitHub's X-Hub-Signature-256, which can be replayed",
+          )
+            .choices(['any', 'standard-webhooks'])
+            .default('any'),
         ),
       'print only the URLs, one per line',
     ),
@@ -56,6 +70,7 @@ export function registerWebhookCommands(program: Command): void {
     'hoist webhook create web -n ci -n registry',
     'hoist webhook create web -n autoscale -o SCALEUP --max-scale 5',
     'hoist webhook create web -n ci --rate-limit 60',
+    'hoist webhook create web -n ci --signed --signature-scheme standard-webhooks',
     'URL=$(hoist webhook create web -n ci -q)',
   ).action(
     async (
@@ -65,10 +80,20 @@ export function registerWebhookCommands(program: Command): void {
         operation: WebhookOperation;
         maxScale?: number;
         rateLimit?: number;
+        signed?: boolean;
+        signatureScheme: AcceptedSignatures;
       },
     ) => {
       if (flags.maxScale !== undefined && flags.operation !== 'SCALEUP') {
         throw new CliError('--max-scale applies only to SCALEUP handlers: add -o SCALEUP.');
+      }
+      if (flags.signatureScheme !== 'any' && !flags.signed) {
+        throw new CliError('--signature-scheme applies only to signed handlers: add --signed.');
+      }
+      if (flags.signed && flags.quiet) {
+        throw new CliError(
+          '-q prints only URLs, and a signing secret is shown only once: use --json with --signed.',
+        );
       }
       const names = flags.name ?? [flags.operation.toLowerCase()];
       const client = await connect();
@@ -83,6 +108,7 @@ export function registerWebhookCommands(program: Command): void {
             operation: flags.operation,
             ...(flags.maxScale === undefined ? {} : { maxScale: flags.maxScale }),
             ...(flags.rateLimit === undefined ? {} : { rateLimitPerMinute: flags.rateLimit }),
+            ...(flags.signed ? { signed: true, signatureScheme: flags.signatureScheme } : {}),
           });
         } catch (error) {
           // The URLs made so far are shown before the error: they cannot be shown again.
@@ -97,8 +123,14 @@ export function registerWebhookCommands(program: Command): void {
             typeof w.rateLimitPerMinute === 'number'
               ? `, at most ${w.rateLimitPerMinute} calls a minute`
               : '';
-          out(`${w.operation} handler "${w.name}" (${shortId(w.id)}) for ${service.name}${limit}:`);
+          const signed = w.signed
+            ? `, signed${w.signatureScheme === 'standard-webhooks' ? ' (Standard Webhooks only)' : ''}`
+            : '';
+          out(
+            `${w.operation} handler "${w.name}" (${shortId(w.id)}) for ${service.name}${signed}${limit}:`,
+          );
           out(`  ${style.bold(one.url)}`);
+          if (one.signingSecret) out(`  signing secret: ${style.bold(one.signingSecret)}`);
         }
       }
       finish(created);
@@ -108,11 +140,13 @@ export function registerWebhookCommands(program: Command): void {
         if (flags.quiet) return;
         const one = done.length === 1;
         const verb = flags.operation === 'SCALEUP' ? 'scale up' : 'redeploy';
-        out(
-          style.yellow(
-            `${one ? 'This URL is' : 'These URLs are'} shown only this once: copy ${one ? 'it' : 'them'} now. Anyone who has ${one ? 'it' : 'one'} can ${verb} ${service.name}.`,
-          ),
-        );
+        const shown = flags.signed
+          ? `${one ? 'This URL and its signing secret are' : 'These URLs and signing secrets are'} shown only this once: copy them now.`
+          : `${one ? 'This URL is' : 'These URLs are'} shown only this once: copy ${one ? 'it' : 'them'} now.`;
+        const who = flags.signed
+          ? `Calls signed with ${one ? 'the' : 'a'} secret`
+          : `Anyone who has ${one ? 'it' : 'one'}`;
+        out(style.yellow(`${shown} ${who} can ${verb} ${service.name}.`));
       }
     },
   );
@@ -137,7 +171,16 @@ export function registerWebhookCommands(program: Command): void {
     if (flags.json) return printJson(shown);
     if (flags.quiet) return shown.forEach((w) => out(w.id));
     const now = Date.now();
-    const headers = ['ID', 'NAME', 'OPERATION', 'LIMIT', 'CREATED', 'LAST CALLED', 'CALLS'];
+    const headers = [
+      'ID',
+      'NAME',
+      'OPERATION',
+      'SIGNED',
+      'LIMIT',
+      'CREATED',
+      'LAST CALLED',
+      'CALLS',
+    ];
     out(
       table(
         flags.all ? [...headers, 'REVOKED'] : headers,
@@ -146,6 +189,7 @@ export function registerWebhookCommands(program: Command): void {
             shortId(w.id),
             w.name,
             w.operation,
+            signedText(w),
             rateLimitText(w),
             relativeTime(w.createdAt, now),
             relativeTime(w.lastCalledAt, now),
@@ -181,6 +225,13 @@ export function registerWebhookCommands(program: Command): void {
       }
     }
   });
+}
+
+/** The signatures a handler accepts: "any", "standard-webhooks", or "-" when unsigned. */
+function signedText(webhook: Webhook): string {
+  if (!webhook.signed) return '-';
+  // A server from before signatureScheme leaves it out: it accepted any.
+  return webhook.signatureScheme ?? 'any';
 }
 
 /** "60/min", or "-" for a handler without a limit. */

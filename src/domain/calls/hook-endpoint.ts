@@ -1,8 +1,11 @@
 /**
  * Handler URLs (`/hooks/{token}`, `/hooks/{token}/N`): one service each,
- * redeployed or scaled up. A handler may require a signature and limit its
- * calls a minute; each call is recorded as a delivery and counted on the handler.
+ * redeployed or scaled up. A handler may require a signature (either scheme, or
+ * Standard Webhooks only), pass the body to the new containers (then a body no
+ * environment variable can hold is refused) and limit its calls a minute; each
+ * call is recorded as a delivery and counted on the handler.
  */
+import { callerText } from '../caller-text.js';
 import type { Clock } from '../clock.js';
 import { HoistError, RateLimitedError } from '../errors.js';
 import { RateLimiter } from '../rate-limiter.js';
@@ -52,17 +55,24 @@ export class HookEndpoint implements CallEndpoint<Handler, HookOutcome> {
         headers: call.headers,
         body: call.body ?? Buffer.alloc(0),
         now: clock.now(),
+        accepts: target.signatureScheme,
       });
       if (!verdict.ok) {
+        const schemes =
+          target.signatureScheme === 'standard-webhooks'
+            ? 'Standard Webhooks'
+            : 'Standard Webhooks or X-Hub-Signature-256';
         return {
           reason: `signature: ${verdict.reason}`,
           error: new HoistError(
             'signature_invalid',
-            `This handler needs a signed call: ${verdict.reason}. Sign the body with the handler's secret (Standard Webhooks or X-Hub-Signature-256).`,
+            `This handler needs a signed call: ${verdict.reason}. Sign the body with the handler's secret (${schemes}).`,
           ),
         };
       }
     }
+    const bodyRefusal = bodyProblem(target, call);
+    if (bodyRefusal) return bodyRefusal;
     const countRefusal = countProblem(target.operation, target.maxScale, count);
     if (countRefusal)
       return { reason: countRefusal, error: new HoistError('bad_request', countRefusal) };
@@ -206,6 +216,23 @@ function deliveryPatch(result: CallResult): Partial<Delivery> {
   }
 }
 
+/**
+ * Why a body cannot be passed to the containers: a NUL byte. An environment
+ * variable cannot hold one (runc refuses to start the container), so taking
+ * the call would let anyone with the URL fail the redeploy it joins.
+ */
+function bodyProblem(target: Handler, call: IncomingCall) {
+  if (!target.passBody || !call.body?.includes(0)) return null;
+  const reason = 'body: it holds a NUL byte, which HOIST_TRIGGER_BODY cannot carry';
+  return {
+    reason,
+    error: new HoistError(
+      'bad_request',
+      "This handler passes the call's body to the new containers as the environment variable HOIST_TRIGGER_BODY, which cannot hold a NUL (\\0) byte. Send the body without NUL bytes.",
+    ),
+  };
+}
+
 /** Why the count part of a call's URL is refused, or null when it is fine. */
 function countProblem(
   operation: Webhook['operation'],
@@ -218,7 +245,7 @@ function countProblem(
   }
   const n = Number(count);
   if (!/^\d+$/.test(count) || n < 1 || n > maxScale) {
-    return `A call of this handler adds 1 to ${maxScale} replicas: /hooks/<token>/N with N from 1 to ${maxScale}, not "${count.slice(0, 20)}".`;
+    return `A call of this handler adds 1 to ${maxScale} replicas: /hooks/<token>/N with N from 1 to ${maxScale}, not "${callerText(count)}".`;
   }
   return null;
 }

@@ -10,7 +10,7 @@ import { newRecordId } from '../record-id.js';
 import { enqueueRedeploy, type Enqueued } from '../actions/action-queue.js';
 import type { Action } from '../actions/action.js';
 import type { Clock } from '../clock.js';
-import { describePush } from '../payloads/describe-push.js';
+import { describePush, describePushes } from '../payloads/describe-push.js';
 import type { CallTx } from '../ports/store.js';
 import type { Registry, RegistryCall } from '../registries/registry.js';
 import type { CallEndpoint, CallResult, CallService, TakenCall } from './call-endpoint.js';
@@ -60,8 +60,7 @@ export class RegistryEndpoint implements CallEndpoint<Registry, RegistryOutcome>
   }
 
   nothingMatched({ payload }: TakenCall<Registry>): string {
-    const pushed = payload.pushes.map(describePush).join(', ');
-    return `no service with autoredeploy on runs ${pushed} (or it runs that digest already)`;
+    return `no service with autoredeploy on runs ${describePushes(payload.pushes)} (or it runs that digest already)`;
   }
 
   enqueue(

@@ -6,16 +6,13 @@
  * caller to decide: it knows the running digest; `push.digest` is the pushed one.
  */
 import { canonicalName, followedTag } from '../image-reference.js';
-import { describePush } from './describe-push.js';
+import { describePushes } from './describe-push.js';
 import type { ImagePush, ParsedPayload } from './payload.js';
 
 export type PushMatch =
   | { outcome: 'trigger' }
   | { outcome: 'match'; push: ImagePush }
   | { outcome: 'ignore'; reason: string };
-
-/** How many pushes a reason names before it says "and N more". */
-const NAMED_PUSHES = 3;
 
 /**
  * @example
@@ -83,12 +80,6 @@ export function judgePush(
 
 function ignore(reason: string): PushMatch {
   return { outcome: 'ignore', reason };
-}
-
-function describePushes(pushes: readonly ImagePush[]): string {
-  const named = pushes.slice(0, NAMED_PUSHES).map(describePush).join(', ');
-  const more = pushes.length - NAMED_PUSHES;
-  return more > 0 ? `${named} and ${more} more` : named;
 }
 
 /** Why a registry's payload that reports no tagged push is ignored. */

@@ -1,6 +1,7 @@
 /**
  * Signed calls: a handler with a signing secret accepts a call only when it
- * carries a valid signature in one of two schemes.
+ * carries a valid signature in one of two schemes (or in Standard Webhooks
+ * only, when the handler says so).
  *
  * - Standard Webhooks (standardwebhooks.com): headers `webhook-id`,
  *   `webhook-timestamp` (Unix seconds, within 5 minutes of now either way) and
@@ -11,13 +12,19 @@
  *   would base64-decode it instead); Hoist's own secrets always have the prefix.
  * - GitHub: `X-Hub-Signature-256: sha256=<hex>`, HMAC-SHA256 of the raw body
  *   keyed with the secret's UTF-8 bytes, the whole `whsec_...` string included
- *   (what GitHub does with the secret pasted into its form).
+ *   (what GitHub does with the secret pasted into its form). It signs no time
+ *   and `X-GitHub-Delivery` is not signed: a copied call can be replayed.
+ *
+ * A call that carries Standard Webhooks headers is judged by them alone, even
+ * with an `X-Hub-Signature-256` beside them: a stale or wrong timestamped
+ * signature is not excused by a timeless one.
  *
  * Signatures are compared in constant time. Reasons name what is wrong, never
  * the secret or a signature.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { headerReader, type HeaderReader } from '../request-headers.js';
+import type { AcceptedSignatures } from './webhook.js';
 
 export type SignatureScheme = 'standard-webhooks' | 'github';
 
@@ -30,6 +37,8 @@ export interface SignedCall {
   /** The raw body, exactly as received. */
   body: Buffer;
   now: Date;
+  /** Default `any`. */
+  accepts?: AcceptedSignatures;
 }
 
 const SECRET_PREFIX = 'whsec_';
@@ -50,19 +59,25 @@ export function verifySignature(call: SignedCall): SignatureCheck {
   const header = headerReader(call.headers);
   if (!call.secret) return { ok: false, reason: 'the handler has no signing secret' };
 
-  const failures: string[] = [];
   if (header('webhook-signature') || header('webhook-id') || header('webhook-timestamp')) {
     const reason = standardWebhooksProblem(call, header);
-    if (reason === null) return { ok: true, scheme: 'standard-webhooks' };
-    failures.push(reason);
+    return reason === null ? { ok: true, scheme: 'standard-webhooks' } : { ok: false, reason };
+  }
+  if (call.accepts === 'standard-webhooks') {
+    const what =
+      header('x-hub-signature-256') || header('x-hub-signature')
+        ? 'the call carries only a GitHub signature, which has no timestamp and could be a replay'
+        : 'the call is not signed';
+    return {
+      ok: false,
+      reason: `${what}: this handler accepts Standard Webhooks signatures only (webhook-id, webhook-timestamp, webhook-signature)`,
+    };
   }
   const github = header('x-hub-signature-256');
   if (github !== null) {
     const reason = gitHubProblem(call, github);
-    if (reason === null) return { ok: true, scheme: 'github' };
-    failures.push(reason);
+    return reason === null ? { ok: true, scheme: 'github' } : { ok: false, reason };
   }
-  if (failures.length > 0) return { ok: false, reason: failures.join('; ') };
   if (header('x-hub-signature')) {
     return {
       ok: false,

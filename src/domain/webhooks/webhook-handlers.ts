@@ -6,7 +6,12 @@ import { readPage, type Page, type Position } from '../paging.js';
 import type { Store } from '../ports/store.js';
 import { generateSecretToken, hashSecretToken, tokenPrefix } from '../secret-token.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
-import { MAX_RATE_LIMIT, type Webhook, type WebhookOperation } from './webhook.js';
+import {
+  MAX_RATE_LIMIT,
+  type AcceptedSignatures,
+  type Webhook,
+  type WebhookOperation,
+} from './webhook.js';
 import type { Delivery } from './delivery.js';
 import { generateSigningSecret } from './signature.js';
 
@@ -39,6 +44,8 @@ export class WebhookHandlers {
       maxScale?: number;
       /** Calls must be signed (Standard Webhooks or GitHub's X-Hub-Signature-256). */
       signed?: boolean;
+      /** A signed handler's accepted signatures (default `any`). */
+      signatureScheme?: AcceptedSignatures;
       /** Give the call's body to the new containers as HOIST_TRIGGER_BODY. */
       passBody?: boolean;
       /** At most this many calls a minute (default: no limit). */
@@ -70,6 +77,13 @@ export class WebhookHandlers {
         `rateLimitPerMinute is a whole number from 1 to ${MAX_RATE_LIMIT}; leave it out for no limit.`,
       );
     }
+    const scheme = input.signatureScheme ?? 'any';
+    if (scheme !== 'any' && !input.signed) {
+      throw new HoistError(
+        'bad_request',
+        `signatureScheme "${scheme}" applies to signed handlers: add "signed": true.`,
+      );
+    }
     if (input.passBody && input.operation === 'SCALEUP') {
       throw new HoistError(
         'bad_request',
@@ -89,6 +103,7 @@ export class WebhookHandlers {
       callCount: 0,
       maxScale: input.maxScale ?? 10,
       signed: input.signed === true,
+      signatureScheme: scheme,
       passBody: input.passBody === true,
       rateLimitPerMinute: limit ?? null,
     };

@@ -1,5 +1,13 @@
 export type WebhookOperation = 'REDEPLOY' | 'SCALEUP';
 
+/**
+ * The signatures a signed handler accepts: `any` (Standard Webhooks or GitHub's
+ * X-Hub-Signature-256) or `standard-webhooks` only. GitHub's scheme signs the
+ * body alone, with no time, so a copied call can be sent again at any time;
+ * Standard Webhooks signs a timestamp that must be within 5 minutes.
+ */
+export type AcceptedSignatures = 'any' | 'standard-webhooks';
+
 /** The largest per-handler limit accepted: a bound on the input, not a measured capacity. */
 export const MAX_RATE_LIMIT = 100_000;
 
@@ -18,6 +26,8 @@ export interface Webhook {
   maxScale: number;
   /** Calls must carry a valid signature (Standard Webhooks or GitHub's X-Hub-Signature-256). */
   signed: boolean;
+  /** Which signatures a signed handler accepts; `any` on an unsigned one. */
+  signatureScheme: AcceptedSignatures;
   /** The call's body reaches the new containers as HOIST_TRIGGER_BODY (Tutum's TUTUM_TRIGGER_BODY). */
   passBody: boolean;
   /** At most this many calls a minute are taken; the rest get 429. null: no limit. */

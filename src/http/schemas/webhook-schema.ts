@@ -1,6 +1,10 @@
 import { MAX_RATE_LIMIT } from '../../domain/webhooks/webhook.js';
 import { Type } from 'typebox';
 
+// An enum, not a union of literals: a wrong value's 400 then lists the allowed ones.
+const signatureScheme = (description: string) =>
+  Type.Enum(['any', 'standard-webhooks'], { description });
+
 export const Webhook = Type.Object({
   id: Type.String({ format: 'uuid' }),
   serviceId: Type.String({ format: 'uuid' }),
@@ -13,6 +17,9 @@ export const Webhook = Type.Object({
   callCount: Type.Integer(),
   maxScale: Type.Integer({ description: 'SCALEUP: the largest N of POST /hooks/{token}/N' }),
   signed: Type.Boolean({ description: 'Calls must carry a valid signature' }),
+  signatureScheme: signatureScheme(
+    "The signatures a signed handler accepts: any (Standard Webhooks or GitHub's X-Hub-Signature-256) or standard-webhooks only. any on unsigned handlers",
+  ),
   passBody: Type.Boolean({
     description: "The call's body reaches the new containers as HOIST_TRIGGER_BODY",
   }),
@@ -41,6 +48,11 @@ export const CreateWebhookBody = Type.Object(
         description:
           'Require signed calls (Standard Webhooks webhook-signature, or GitHub X-Hub-Signature-256); the secret is in the answer, once',
       }),
+    ),
+    signatureScheme: Type.Optional(
+      signatureScheme(
+        'With signed: any (default) accepts Standard Webhooks and GitHub X-Hub-Signature-256 signatures; standard-webhooks accepts only Standard Webhooks ones, whose signed timestamp stops replays (a GitHub-signed call can be sent again at any time)',
+      ),
     ),
     passBody: Type.Optional(
       Type.Boolean({

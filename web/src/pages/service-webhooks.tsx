@@ -147,6 +147,14 @@ function WebhookRow(props: {
                   signed
                 </span>
               )}
+              {webhook.signed && webhook.signatureScheme === 'standard-webhooks' && (
+                <span
+                  className="tag"
+                  title="Only Standard Webhooks signatures, whose timestamp stops replays; GitHub's X-Hub-Signature-256 is refused"
+                >
+                  Standard Webhooks only
+                </span>
+              )}
               {webhook.passBody && (
                 <span
                   className="tag"
@@ -226,11 +234,13 @@ function AddWebhookForm(props: {
   const nameId = useId();
   const operationId = useId();
   const signedHintId = useId();
+  const standardOnlyHintId = useId();
   const passBodyHintId = useId();
   const rateLimitId = useId();
   const [name, setName] = useState('');
   const [operation, setOperation] = useState<WebhookOperation>('REDEPLOY');
   const [signed, setSigned] = useState(false);
+  const [standardOnly, setStandardOnly] = useState(false);
   const [passBody, setPassBody] = useState(false);
   // As typed: empty is no limit. The input's min, max and step have the browser refuse the rest.
   const [rateLimit, setRateLimit] = useState('');
@@ -248,11 +258,13 @@ function AddWebhookForm(props: {
         name: name.trim(),
         operation,
         signed,
+        ...(signed && standardOnly ? { signatureScheme: 'standard-webhooks' as const } : {}),
         passBody: canPassBody && passBody,
         ...(rateLimit.trim() === '' ? {} : { rateLimitPerMinute: Number(rateLimit) }),
       });
       setName('');
       setSigned(false);
+      setStandardOnly(false);
       setPassBody(false);
       setRateLimit('');
       props.onCreated(created);
@@ -324,6 +336,22 @@ function AddWebhookForm(props: {
         <div className="check">
           <input
             type="checkbox"
+            id={`${nameId}-standard-only`}
+            checked={signed && standardOnly}
+            disabled={!signed}
+            onChange={(event) => setStandardOnly(event.target.checked)}
+            aria-describedby={standardOnlyHintId}
+          />
+          <label htmlFor={`${nameId}-standard-only`}>Standard Webhooks signatures only</label>
+          <p id={standardOnlyHintId} className="hint">
+            {signed
+              ? 'Their signed timestamp must be within 5 minutes, so a copied call cannot be sent again later. GitHub signatures carry no time: they are refused.'
+              : 'Signed handlers only.'}
+          </p>
+        </div>
+        <div className="check">
+          <input
+            type="checkbox"
             id={`${nameId}-pass-body`}
             checked={canPassBody && passBody}
             disabled={!canPassBody}
@@ -388,8 +416,16 @@ function CreatedWebhookDialog(props: {
             {' '}
             when it is signed with this secret: Standard Webhooks headers (<code>
               webhook-id
-            </code>, <code>webhook-timestamp</code>, <code>webhook-signature</code>) or
-            GitHub&apos;s <code>X-Hub-Signature-256</code>. Unsigned calls answer 401.
+            </code>, <code>webhook-timestamp</code>, <code>webhook-signature</code>)
+            {webhook.signatureScheme === 'standard-webhooks' ? (
+              ' only'
+            ) : (
+              <>
+                {' '}
+                or GitHub&apos;s <code>X-Hub-Signature-256</code>
+              </>
+            )}
+            . Unsigned calls answer 401.
           </>
         ) : (
           <>
