@@ -10,13 +10,14 @@ import { Type } from 'typebox';
 import type { ApiToken } from '../domain/auth/api-token.js';
 import type { AppDeps } from './app-deps.js';
 import { errorHandler, sendError } from './error-handler.js';
-import { redactPath } from './redact.js';
+import { answerExpectations } from './expect-continue.js';
+import { redactPath, SECRET_URL_PREFIXES } from './redact.js';
 import { apiDocsCsp, htmlSecurityHeaders } from './security-headers.js';
 import { actionRoutes } from './routes/action-routes.js';
 import { apiTokenRoutes } from './routes/api-token-routes.js';
 import { engineRoutes } from './routes/engine-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
-import { hookRoutes } from './routes/hook-routes.js';
+import { HOOK_BODY_LIMIT, hookRoutes } from './routes/hook-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
 import { registryRoutes } from './routes/registry-routes.js';
 import { uiRoutes } from './routes/ui-routes.js';
@@ -31,6 +32,9 @@ declare module 'fastify' {
     registeredRoutes: { method: string; url: string }[];
   }
 }
+
+/** Fastify's default, named: the API's JSON bodies are small. */
+const API_BODY_LIMIT = 1024 * 1024;
 
 /** The access log's line for a request: its path is redacted, since secret URLs carry tokens. */
 function accessLog(request: FastifyRequest, reply: FastifyReply): void {
@@ -67,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The default request log prints raw URLs, and /hooks/ URLs are secrets.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
+    bodyLimit: API_BODY_LIMIT,
     connectionTimeout: timeoutMs,
     requestTimeout: timeoutMs,
     keepAliveTimeout: Math.min(5_000, timeoutMs),
@@ -93,6 +98,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // as {"reuse_volume": false} would redeploy keeping the volumes. Refuse it with a 400.
     ajv: { customOptions: { removeAdditional: false } },
   });
+
+  const secretPrefixes = Object.values(SECRET_URL_PREFIXES).map((prefix) => `${prefix}/`);
+  answerExpectations(app.server, (url) =>
+    secretPrefixes.some((prefix) => url.startsWith(prefix)) ? HOOK_BODY_LIMIT : API_BODY_LIMIT,
+  );
 
   app.decorate('registeredRoutes', []);
   app.addHook('onRoute', (route) => {
