@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Type } from 'typebox';
 import type { ApiToken } from '../domain/auth/api-token.js';
 import type { AppDeps } from './app-deps.js';
+import { clientErrorHandler, requireHost } from './client-errors.js';
 import { errorHandler, sendError } from './error-handler.js';
 import { answerExpectations } from './expect-continue.js';
 import { redactPath, SECRET_URL_PREFIXES } from './redact.js';
@@ -78,19 +79,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     http: {
       headersTimeout: timeoutMs,
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(timeoutMs / 4))),
+      // Checked by the requireHost hook, which answers in the API's error format.
+      requireHostHeader: false,
     },
+    clientErrorHandler: clientErrorHandler(timeoutMs),
     // Fastify answers a path it cannot decode, or a too long parameter, itself: quoting the
-    // path (a token would be echoed) and running no hooks (no access log line). Answered here.
+    // path and running no hooks (no access log line). Answered here. Neither these messages
+    // nor the 404's quote the path: a secret URL mistyped past what redactPath knows
+    // (/hook/<token>) would be echoed; the caller has its path, the access log the redacted one.
     frameworkErrors: (error, request, reply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-      const path = redactPath(request.url);
       void sendError(
         reply,
         tooLong ? 414 : 400,
         'bad_request',
         tooLong
-          ? `A part of the path ${path} is too long; check the URL.`
-          : `The path ${path} is not a valid URL: a % must start an escape such as %2F.`,
+          ? 'A part of the path is too long; check the URL.'
+          : 'The path is not a valid URL: a % must start an escape such as %2F.',
       );
       accessLog(request, reply);
     },
@@ -109,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) app.registeredRoutes.push({ method, url: route.url });
   });
+  app.addHook('onRequest', requireHost);
   app.addHook('onResponse', async (request, reply) => accessLog(request, reply));
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
@@ -116,7 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       reply,
       404,
       'not_found',
-      `No route ${request.method} ${redactPath(request.url.split('?')[0] ?? '')}. The API is described at /api/docs.`,
+      `No route for ${request.method} at this path; check the URL. The API is described at /api/docs.`,
     ),
   );
 

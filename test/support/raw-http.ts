@@ -1,8 +1,8 @@
 /**
  * HTTP requests made by hand, for tests of what a server answers to exactly
  * the bytes it gets: node:http with only the headers given, a request head
- * over a bare TCP socket whose body never comes, and one whose body waits for
- * `100 Continue`.
+ * over a bare TCP socket whose body never comes or trickles in, and one whose
+ * body waits for `100 Continue`.
  */
 import assert from 'node:assert/strict';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -110,6 +110,45 @@ export function headOnlyRequest(
       reject(error);
     });
     socket.write(head + body);
+  });
+}
+
+/**
+ * Sends a request head, then `byte` every `everyMs` for ever, and reads the
+ * answer: a client too slow for the request timeout, though never idle.
+ */
+export function trickleRequest(
+  port: number,
+  head: string,
+  byte: string,
+  everyMs = 200,
+  timeoutMs = 10_000,
+): Promise<SocketAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received: Buffer = Buffer.alloc(0);
+    const trickle = setInterval(() => socket.write(byte), everyMs);
+    const stop = () => {
+      clearInterval(trickle);
+      clearTimeout(timer);
+      socket.destroy();
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no answer in ${timeoutMs} ms; got: ${received.toString()}`));
+    }, timeoutMs);
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const parsed = firstAnswer(received);
+      if (!parsed) return;
+      stop();
+      resolve(parsed.answer);
+    });
+    socket.on('error', (error) => {
+      stop();
+      reject(error);
+    });
+    socket.write(head);
   });
 }
 
