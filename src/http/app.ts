@@ -27,6 +27,8 @@ import { webhookRoutes } from './routes/webhook-routes.js';
 declare module 'fastify' {
   interface FastifyRequest {
     apiToken: ApiToken;
+    /** Set by a route that logs the request another way: refused floods are summed up. */
+    skipAccessLog: boolean;
   }
   interface FastifyInstance {
     /** Every route registered, for the test that checks each one needs a token. */
@@ -39,6 +41,7 @@ const API_BODY_LIMIT = 1024 * 1024;
 
 /** The access log's line for a request: its path is redacted, since secret URLs carry tokens. */
 function accessLog(request: FastifyRequest, reply: FastifyReply): void {
+  if (request.skipAccessLog) return;
   request.log.info(
     {
       method: request.method,
@@ -110,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   app.decorate('registeredRoutes', []);
+  app.decorateRequest('skipAccessLog', false);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) app.registeredRoutes.push({ method, url: route.url });
