@@ -6,7 +6,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
+import { createServer, request, type Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,6 +99,36 @@ export async function waitForHttp(
   throw new Error(`nothing answered on ${HOST}:${port}${urlPath} within ${timeoutMs} ms`);
 }
 
+/** One POST over `agent`, timed from the request to the end of the answer. */
+export function timedPost(
+  agent: Agent,
+  port: number,
+  urlPath: string,
+): Promise<{ ms: number; status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const req = request({ host: HOST, port, method: 'POST', path: urlPath, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () =>
+        resolve({
+          ms: Number(process.hrtime.bigint() - t0) / 1e6,
+          status: res.statusCode ?? 0,
+          body,
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The q-quantile (0..1) of an ascending array. */
+export function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
 export interface Proc {
   child: ChildProcess;
   pid: number;
@@ -158,14 +188,23 @@ export interface WrkResult {
 }
 
 /**
- * Runs wrk against url for DURATION_S at CONNECTIONS connections. With
- * pathsFile, every request POSTs to a random path from that file. The numbers
- * come from a Lua done() hook, not from scraping the text summary.
- * wrk's errors.status counts answers with status > 399; nothing here answers 3xx.
+ * Runs wrk against url for DURATION_S, by default with 2 threads and
+ * CONNECTIONS connections. With pathsFile, every request POSTs to a random path
+ * from that file; with pauseMs, each connection pauses between requests (wrk's
+ * delay() hook). The numbers come from a Lua done() hook, not from scraping
+ * the text summary. wrk's errors.status counts answers with status > 399;
+ * nothing here answers 3xx.
  */
 export async function runWrk(
   url: string,
-  opts: { pathsFile?: string; workDir: string },
+  opts: {
+    pathsFile?: string;
+    workDir: string;
+    threads?: number;
+    connections?: number;
+    /** Each connection waits this long after an answer before its next request. */
+    pauseMs?: number;
+  },
 ): Promise<WrkResult> {
   const resultFile = path.join(opts.workDir, `wrk-${randomUUID()}.json`);
   const lua = path.join(opts.workDir, `wrk-${randomUUID()}.lua`);
@@ -179,9 +218,10 @@ request = function()
 end
 `
     : `wrk.method = "POST"\n`;
+  const pause = opts.pauseMs === undefined ? '' : `delay = function() return ${opts.pauseMs} end\n`;
   writeFileSync(
     lua,
-    `${pick}
+    `${pick}${pause}
 done = function(summary, latency, requests)
   local e = summary.errors
   local f = io.open(${JSON.stringify(resultFile)}, "w")
@@ -193,11 +233,11 @@ done = function(summary, latency, requests)
 end
 `,
   );
-  const threads = 2;
+  const { threads = 2, connections = CONNECTIONS } = opts;
   await new Promise<void>((resolve, reject) => {
     const child = spawn(
       'wrk',
-      [`-t${threads}`, `-c${CONNECTIONS}`, `-d${DURATION_S}s`, '--timeout', '5s', '-s', lua, url],
+      [`-t${threads}`, `-c${connections}`, `-d${DURATION_S}s`, '--timeout', '5s', '-s', lua, url],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     const kill = setTimeout(() => child.kill('SIGKILL'), (DURATION_S + 20) * 1000);

@@ -11,6 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { coalescing } from './coalescing.js';
+import { flood } from './flood.js';
 import { idle } from './idle.js';
 import { bounds } from './bounds.js';
 import { ingest, type IngestResult } from './ingest.js';
@@ -104,6 +105,12 @@ async function main(): Promise<void> {
   rows.push(...(await row('5 Idle footprint', idle)));
   rows.push(...(await row('6 Unknown vs revoked token', tokenLatency)));
   rows.push(...(await row('7 Requests during a start-first redeploy', networkDrain)));
+  const floodRow = '8 Valid calls during an unknown-token flood';
+  rows.push(
+    ...(haveWrk
+      ? await row(floodRow, flood)
+      : [notMeasured(floodRow, 'wrk not installed (apt-get install -y wrk)')]),
+  );
 
   const out = table(rows);
   const notes = rows.filter((r) => r.notes).map((r) => `- ${r.name}: ${r.notes ?? ''}`);
@@ -166,6 +173,14 @@ threads and 32 connections for 10 s and reports through a Lua \`done()\` hook.
    handler calls, each waited until \`Success\` (\`HOIST_DRAIN_SECONDS=3\`),
    then, as the baseline with a second client, twenty \`docker stop\` + \`rm\` +
    \`run\` by hand. Failed/total requests; the target is none failed.
+8. **Valid calls during an unknown-token flood**: one service and one
+   REDEPLOY handler seeded as in row 1, the default unknown-token limit.
+   Calls to the handler's URL, one at a time on one keep-alive connection,
+   timed by the bench for 8 s; then again while wrk (1 thread, 32
+   connections, each pausing 4 ms after an answer: the flood of issue 13,
+   about 65,000 calls in 10 s) POSTs to 1,000 random unknown \`/hooks/\` URLs
+   from the same address, nearly all answered 429. The valid calls' p95
+   during the flood against alone; the target is at most 2x.
 
 Rows 1d, 1e and 2c (bounds) run bench/bound-server.ts right after row 1, each
 on a fresh store seeded like rows 1 and 2, with the same wrk settings and

@@ -10,45 +10,17 @@
  * minutes of the default unknown-token limit from one address) would see no
  * more than the row does.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import path from 'node:path';
 import { openSqliteStore } from '../src/adapters/store/open-store.js';
 import { systemClock } from '../src/domain/clock.js';
 import { Registries } from '../src/domain/registries/registries.js';
 import { hashSecretToken } from '../src/domain/secret-token.js';
-import { HOST, removeDir, seedStore, startHoist, tempDir, type Row } from './lib.js';
+import { quantile, removeDir, seedStore, startHoist, tempDir, timedPost, type Row } from './lib.js';
 
 const ROUNDS = 3000;
 const WARM_UP = 300;
 const RESAMPLES = 2000;
-
-function timedPost(
-  agent: Agent,
-  port: number,
-  urlPath: string,
-): Promise<{ ms: number; status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const req = request({ host: HOST, port, method: 'POST', path: urlPath, agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () =>
-        resolve({
-          ms: Number(process.hrtime.bigint() - t0) / 1e6,
-          status: res.statusCode ?? 0,
-          body,
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-}
 
 function median(xs: number[]): number {
   return quantile(

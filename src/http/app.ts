@@ -9,14 +9,16 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Type } from 'typebox';
 import type { ApiToken } from '../domain/auth/api-token.js';
 import type { AppDeps } from './app-deps.js';
+import { clientErrorHandler, requireHost } from './client-errors.js';
 import { errorHandler, sendError } from './error-handler.js';
-import { redactPath } from './redact.js';
+import { answerExpectations } from './expect-continue.js';
+import { redactPath, SECRET_URL_PREFIXES } from './redact.js';
 import { apiDocsCsp, htmlSecurityHeaders } from './security-headers.js';
 import { actionRoutes } from './routes/action-routes.js';
 import { apiTokenRoutes } from './routes/api-token-routes.js';
 import { engineRoutes } from './routes/engine-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
-import { hookRoutes } from './routes/hook-routes.js';
+import { HOOK_BODY_LIMIT, hookRoutes } from './routes/hook-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
 import { registryRoutes } from './routes/registry-routes.js';
 import { uiRoutes } from './routes/ui-routes.js';
@@ -25,6 +27,8 @@ import { webhookRoutes } from './routes/webhook-routes.js';
 declare module 'fastify' {
   interface FastifyRequest {
     apiToken: ApiToken;
+    /** Set by a route that logs the request another way: refused floods are summed up. */
+    skipAccessLog: boolean;
   }
   interface FastifyInstance {
     /** Every route registered, for the test that checks each one needs a token. */
@@ -32,8 +36,12 @@ declare module 'fastify' {
   }
 }
 
+/** Fastify's default, named: the API's JSON bodies are small. */
+const API_BODY_LIMIT = 1024 * 1024;
+
 /** The access log's line for a request: its path is redacted, since secret URLs carry tokens. */
 function accessLog(request: FastifyRequest, reply: FastifyReply): void {
+  if (request.skipAccessLog) return;
   request.log.info(
     {
       method: request.method,
@@ -67,25 +75,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The default request log prints raw URLs, and /hooks/ URLs are secrets.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
+    bodyLimit: API_BODY_LIMIT,
     connectionTimeout: timeoutMs,
     requestTimeout: timeoutMs,
     keepAliveTimeout: Math.min(5_000, timeoutMs),
     http: {
       headersTimeout: timeoutMs,
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(timeoutMs / 4))),
+      // Checked by the requireHost hook, which answers in the API's error format.
+      requireHostHeader: false,
     },
+    clientErrorHandler: clientErrorHandler(timeoutMs),
     // Fastify answers a path it cannot decode, or a too long parameter, itself: quoting the
-    // path (a token would be echoed) and running no hooks (no access log line). Answered here.
+    // path and running no hooks (no access log line). Answered here. Neither these messages
+    // nor the 404's quote the path: a secret URL mistyped past what redactPath knows
+    // (/hook/<token>) would be echoed; the caller has its path, the access log the redacted one.
     frameworkErrors: (error, request, reply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-      const path = redactPath(request.url);
       void sendError(
         reply,
         tooLong ? 414 : 400,
         'bad_request',
         tooLong
-          ? `A part of the path ${path} is too long; check the URL.`
-          : `The path ${path} is not a valid URL: a % must start an escape such as %2F.`,
+          ? 'A part of the path is too long; check the URL.'
+          : 'The path is not a valid URL: a % must start an escape such as %2F.',
       );
       accessLog(request, reply);
     },
@@ -94,11 +107,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false } },
   });
 
+  const secretPrefixes = Object.values(SECRET_URL_PREFIXES).map((prefix) => `${prefix}/`);
+  answerExpectations(app.server, (url) =>
+    secretPrefixes.some((prefix) => url.startsWith(prefix)) ? HOOK_BODY_LIMIT : API_BODY_LIMIT,
+  );
+
   app.decorate('registeredRoutes', []);
+  app.decorateRequest('skipAccessLog', false);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) app.registeredRoutes.push({ method, url: route.url });
   });
+  app.addHook('onRequest', requireHost);
   app.addHook('onResponse', async (request, reply) => accessLog(request, reply));
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
@@ -106,7 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       reply,
       404,
       'not_found',
-      `No route ${request.method} ${redactPath(request.url.split('?')[0] ?? '')}. The API is described at /api/docs.`,
+      `No route for ${request.method} at this path; check the URL. The API is described at /api/docs.`,
     ),
   );
 

@@ -12,7 +12,12 @@ import { HOOK_BODY_LIMIT } from '../../src/http/routes/hook-routes.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
 import { addStoredService, startTestApp, type TestApp } from '../helper.js';
 import type { CreatedWebhook, ErrorBody } from '../support/api-bodies.js';
-import { headOnlyRequest, rawRequest, tokenOf } from '../support/raw-http.js';
+import {
+  expectContinueRequest,
+  headOnlyRequest,
+  rawRequest,
+  tokenOf,
+} from '../support/raw-http.js';
 import { createWebhook } from '../support/scenario.js';
 import { countRows, deliveriesByUserAgent } from '../support/sqlite-rows.js';
 
@@ -182,6 +187,44 @@ describe('POST /hooks/{token}', () => {
       body: '{"build": "42"}',
     });
     assert.equal(clean.status, 202, clean.text);
+  });
+
+  test('Expect: 100-continue invites a body within the limit and answers 413 to a larger one without inviting it', async () => {
+    const handler = await newHandler('expect continue');
+    const port = Number(new URL(server.url).port);
+    const pathname = new URL(handler.url).pathname;
+    const head = (target: string, length: number, more = '') =>
+      `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nExpect: 100-continue\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${length}\r\n${more}\r\n`;
+
+    const oversized = [
+      head(pathname, HOOK_BODY_LIMIT + 1),
+      head(`/registry-events/${randomBytes(32).toString('base64url')}`, 2 * MiB),
+      head('/api/v1/registries', 2 * MiB, `Authorization: Bearer ${server.token}\r\n`),
+    ];
+    for (const request of oversized) {
+      const { answers, bodySent } = await expectContinueRequest(port, request, '{}');
+      assert.equal(bodySent, false, JSON.stringify(answers));
+      assert.match(answers[0]?.statusLine ?? '', /^HTTP\/1\.1 413 /);
+      assert.equal(answers[0]?.headers.connection, 'close');
+      const body = JSON.parse(answers[0]?.text ?? '') as ErrorBody;
+      assert.equal(body.error.code, 'payload_too_large');
+      assert.match(body.error.message, /1 MiB/);
+    }
+
+    const payload = '{"push_data":{"tag":"latest"}}';
+    const fits = await expectContinueRequest(port, head(pathname, payload.length), payload);
+    assert.equal(fits.bodySent, true);
+    assert.deepEqual(
+      fits.answers.map((a) => a.status),
+      [100, 202],
+    );
+    // An expectation Node does not know is ignored: the route answers, not a bare 417.
+    const other = await rawRequest(handler.url, {
+      headers: { expect: 'x-unknown', 'content-type': 'application/json' },
+      body: payload,
+    });
+    assert.equal(other.status, 202, other.text);
   });
 
   test('any content type, or none, is accepted with 202 and its payload kind recorded', async () => {

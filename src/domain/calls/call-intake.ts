@@ -34,10 +34,16 @@ export interface CallOutcomes {
   registry: RegistryOutcome;
 }
 
-type Answered<Outcome> = { outcome: Outcome; enqueued: Enqueued[] } | { refused: HoistError };
+type Answered<Outcome> =
+  { outcome: Outcome; enqueued: Enqueued[] } | { refused: HoistError } | { unknown: true };
 
 export class CallIntake {
   readonly #endpoints: { [K in CallKind]: CallEndpoint<unknown, CallOutcomes[K]> };
+  /**
+   * What an unknown or revoked token raises, made once per kind: a flood of unknown tokens
+   * creates no error (nor stack trace) per call.
+   */
+  readonly #unknown: { [K in CallKind]: HoistError };
 
   constructor(
     private readonly deps: {
@@ -51,6 +57,10 @@ export class CallIntake {
     this.#endpoints = {
       hook: new HookEndpoint(deps.clock) as CallEndpoint<unknown, HookOutcome>,
       registry: new RegistryEndpoint(deps.engineId) as CallEndpoint<unknown, RegistryOutcome>,
+    };
+    this.#unknown = {
+      hook: new HoistError(UNKNOWN_TOKEN_CODE, this.#endpoints.hook.unknownMessage),
+      registry: new HoistError(UNKNOWN_TOKEN_CODE, this.#endpoints.registry.unknownMessage),
     };
   }
 
@@ -71,6 +81,7 @@ export class CallIntake {
     const answered = await this.deps.store.transaction((tx) =>
       this.#take(endpoint, tx, tokenHash, call, count),
     );
+    if ('unknown' in answered) throw this.#unknown[kind];
     if ('refused' in answered) throw answered.refused;
     for (const { action, coalesced } of answered.enqueued) {
       if (!coalesced) this.deps.onEnqueued(action);
@@ -87,9 +98,7 @@ export class CallIntake {
     count: string | undefined,
   ): Promise<Answered<Outcome>> {
     const target = await endpoint.find(tx, tokenHash);
-    if (target === null) {
-      return { refused: new HoistError(UNKNOWN_TOKEN_CODE, endpoint.unknownMessage) };
-    }
+    if (target === null) return { unknown: true };
     // Only now: a body sent to a URL that is no endpoint's costs nothing to read (1 MiB of
     // JSON is milliseconds of CPU).
     const payload = parsePayload({

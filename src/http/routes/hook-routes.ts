@@ -5,7 +5,7 @@ import type { CallKind } from '../../domain/calls/call-endpoint.js';
 import { UNKNOWN_TOKEN_CODE, type CallOutcomes } from '../../domain/calls/call-intake.js';
 import type { IncomingCall } from '../../domain/calls/incoming-call.js';
 import type { Action } from '../../domain/actions/action.js';
-import { type ErrorCode, isHoistError, RateLimitedError } from '../../domain/errors.js';
+import { type ErrorCode, isHoistError } from '../../domain/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { ErrorBody } from '../schemas/error-schema.js';
 import { ActionRef, CallAnswer, Enqueued } from '../schemas/action-schema.js';
@@ -13,6 +13,7 @@ import { actionUrl } from '../presenters.js';
 import { sendError } from '../error-handler.js';
 import { RateLimiter } from '../../domain/rate-limiter.js';
 import { SECRET_URL_PREFIXES } from '../redact.js';
+import { RefusalSummary } from '../refusal-summary.js';
 
 export const HOOK_BODY_LIMIT = 1024 * 1024;
 
@@ -51,19 +52,32 @@ export async function hookRoutes(app: FastifyInstance, deps: AppDeps) {
   );
   const hooks = app.withTypeProvider<TypeBoxTypeProvider>();
   const limiter = deps.unknownTokenLimiter ?? new RateLimiter();
+  const refusals = new RefusalSummary(deps.logger);
+  app.addHook('onClose', async () => refusals.close());
 
-  /** Unknown and revoked tokens of any kind: the same 404 body, and one per-address limit. */
+  /**
+   * Unknown and revoked tokens of any kind: the same 404 body, and one per-address limit.
+   * Past the limit a flood is answered as cheaply as can be: no error object, no access log
+   * line (a summary line a minute instead).
+   */
   const unknownToken = (
     request: FastifyRequest,
     reply: FastifyReply,
     code: ErrorCode,
     message: string,
   ) => {
-    const verdict = limiter.take(request.ip ?? 'unknown');
+    const address = request.ip ?? 'unknown';
+    const verdict = limiter.take(address);
     if (!verdict.allowed) {
-      throw new RateLimitedError(
+      refusals.count(address);
+      request.skipAccessLog = true;
+      // A registry or CI job that honours Retry-After tries again later.
+      reply.header('retry-after', String(verdict.retryAfterSeconds));
+      return sendError(
+        reply,
+        429,
+        'rate_limited',
         `Too many calls to unknown webhook URLs from this address; retry after ${verdict.retryAfterSeconds} s.`,
-        verdict.retryAfterSeconds,
       );
     }
     return sendError(reply, 404, code, message);
