@@ -16,6 +16,7 @@ import { apiTokenRoutes } from './routes/api-token-routes.js';
 import { engineRoutes } from './routes/engine-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { hookRoutes } from './routes/hook-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
 import { registryRoutes } from './routes/registry-routes.js';
 import { uiRoutes } from './routes/ui-routes.js';
@@ -50,6 +51,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // body must both have arrived within it even when trickled (headersTimeout,
   // requestTimeout), checked every second or sooner.
   const timeoutMs = deps.requestTimeoutMs ?? 30_000;
+  const http = {
+    headersTimeout: timeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(timeoutMs / 4))),
+  };
   const app = Fastify({
     loggerInstance: deps.logger,
     // The default request log prints raw URLs, and /hooks/ URLs are secrets.
@@ -58,10 +63,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     connectionTimeout: timeoutMs,
     requestTimeout: timeoutMs,
     keepAliveTimeout: Math.min(5_000, timeoutMs),
-    http: {
-      headersTimeout: timeoutMs,
-      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(timeoutMs / 4))),
-    },
+    // Fastify hands `http` only to a plain server; an HTTPS one gets the same limits with its pair.
+    ...(deps.tls ? { https: { ...http, ...deps.tls } } : { http }),
     // Fastify answers a path it cannot decode, or a too long parameter, itself: quoting the
     // path (a token would be echoed) and running no hooks (no access log line). Answered here.
     frameworkErrors: (error, request, reply) => {
@@ -130,6 +133,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return sendError(reply, 503, 'not_ready', `Not ready: ${(error as Error).message}`);
     }
   });
+
+  await metricsRoutes(app, deps.metrics);
 
   await app.register(async (hooks) => hookRoutes(hooks, deps));
 
