@@ -11,6 +11,10 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 [ -x /bin/busybox ] || need+=(busybox-static)
 # The web UI's end-to-end tests drive Debian's Chromium (playwright-core cannot download one here).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The HTTPS tests make certificates with openssl; the metrics test scrapes Hoist with a real
+# Prometheus. Only for the tests: on a systemd host Debian's package also starts its own service.
+command -v openssl >/dev/null || need+=(openssl)
+[ "${1:-}" = "--engine" ] || command -v prometheus >/dev/null || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing ${need[*]}; run as root or: sudo apt-get install -y ${need[*]}" >&2

@@ -12,6 +12,22 @@ export interface CallbackSettings {
   readonly allowPrivateAddresses: boolean;
 }
 
+/** GET /metrics (Prometheus): served or not, and the bearer token it needs, if any. */
+export interface MetricsSettings {
+  readonly enabled: boolean;
+  readonly token: string | null;
+}
+
+/** HTTPS: the PEM files of the certificate (with its chain) and its key. */
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+/** auto: one readable line per event when stdout is a terminal, JSON lines otherwise. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** Everything Hoist reads from its environment, validated once at start. */
 export interface Config {
   readonly port: number;
@@ -34,6 +50,10 @@ export interface Config {
   /** Where Docker Hub callbacks may go. */
   readonly callbacks: CallbackSettings;
   readonly logLevel: string;
+  readonly logFormat: LogFormat;
+  readonly metrics: MetricsSettings;
+  /** undefined: plain HTTP. */
+  readonly tls: TlsFiles | undefined;
   /** A request must arrive whole (headers and body) within this; an idle connection is closed after it. */
   readonly requestTimeoutSeconds: number;
   /** Unknown-token answers (404) per client address per minute before 429. */
@@ -48,7 +68,8 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'HOIST_PORT', 8080, 0, 65535);
   const host = env.HOIST_HOST?.trim() || '0.0.0.0';
-  const publicUrl = url(env, 'HOIST_PUBLIC_URL', `http://localhost:${port}`);
+  const tls = tlsFiles(env);
+  const publicUrl = url(env, 'HOIST_PUBLIC_URL', `${tls ? 'https' : 'http'}://localhost:${port}`);
   const logLevel = env.HOIST_LOG_LEVEL?.trim() || 'info';
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!levels.includes(logLevel)) {
@@ -74,6 +95,9 @@ export function loadConfig(env: Env = process.env): Config {
     deliveryRetentionDays: integer(env, 'HOIST_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
     callbacks: callbackSettings(env),
     logLevel,
+    logFormat: oneOf(env, 'HOIST_LOG_FORMAT', LOG_FORMATS, 'auto'),
+    metrics: metricsSettings(env),
+    tls,
     requestTimeoutSeconds: integer(env, 'HOIST_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
     unknownTokenLimitPerMinute: integer(
       env,
@@ -111,6 +135,44 @@ function callbackSettings(env: Env): CallbackSettings {
     allowHttp: boolean(env, 'HOIST_CALLBACK_ALLOW_HTTP'),
     allowPrivateAddresses: boolean(env, 'HOIST_CALLBACK_ALLOW_PRIVATE'),
   });
+}
+
+function metricsSettings(env: Env): MetricsSettings {
+  const token = env.HOIST_METRICS_TOKEN?.trim() || null;
+  if (token !== null && (token.length < 16 || /\s/.test(token))) {
+    // The message never repeats the token: it is a secret, and errors reach logs.
+    throw new ConfigError(
+      'HOIST_METRICS_TOKEN must be at least 16 characters without spaces; make one with: openssl rand -hex 32',
+    );
+  }
+  // A token alone turns metrics on: nobody sets a token for a page they want off.
+  const enabled = env.HOIST_METRICS?.trim()
+    ? oneOf(env, 'HOIST_METRICS', ['on', 'off'], 'off') === 'on'
+    : token !== null;
+  return Object.freeze({ enabled, token });
+}
+
+function tlsFiles(env: Env): TlsFiles | undefined {
+  const certFile = env.HOIST_TLS_CERT_FILE?.trim();
+  const keyFile = env.HOIST_TLS_KEY_FILE?.trim();
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) {
+    const [set, unset] = certFile
+      ? ['HOIST_TLS_CERT_FILE', 'HOIST_TLS_KEY_FILE']
+      : ['HOIST_TLS_KEY_FILE', 'HOIST_TLS_CERT_FILE'];
+    throw new ConfigError(`${set} is set but ${unset} is not; set both (PEM files) or neither.`);
+  }
+  return Object.freeze({ certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) });
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = values.find((v) => v === raw.toLowerCase());
+  if (value === undefined) {
+    throw new ConfigError(`${name} is "${raw}"; use one of ${values.join(', ')}.`);
+  }
+  return value;
 }
 
 function boolean(env: Env, name: string): boolean {

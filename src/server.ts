@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { destination as pinoDestination, pino, type DestinationStream } from 'pino';
+import type { Server as TlsServer } from 'node:tls';
+import type { DestinationStream } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Store } from './domain/ports/store.js';
@@ -35,6 +36,9 @@ import { ApiTokens } from './domain/auth/api-tokens.js';
 import { readEngineStatus } from './domain/engines/engine-status.js';
 import { buildApp } from './http/app.js';
 import { RateLimiter } from './domain/rate-limiter.js';
+import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
+import { createServerLogger } from './server-logger.js';
+import { readTlsPair, watchTlsPair } from './http/tls-certificate.js';
 
 export const ENGINE_ID = 'local';
 
@@ -51,10 +55,12 @@ export async function startServer(
   config: Config,
   options: { logDestination?: DestinationStream } = {},
 ): Promise<RunningServer> {
-  // Asynchronous: a burst of calls writes its log lines in a few large writes, not one each.
-  // pino flushes them when the process exits.
-  const destination = options.logDestination ?? pinoDestination({ dest: 1, sync: false });
-  const logger = pino({ level: config.logLevel }, destination);
+  // First: a certificate that does not load stops the start before anything is opened.
+  const tls = config.tls ? readTlsPair(config.tls) : undefined;
+  const logger = createServerLogger(
+    { level: config.logLevel, format: config.logFormat },
+    options.logDestination,
+  );
   ensurePrivateDir(config.dataDir);
   const initialTokenFile = path.join(config.dataDir, 'initial-admin-token');
   tightenIfPresent(initialTokenFile);
@@ -65,6 +71,7 @@ export async function startServer(
   });
   const engineHost = config.dockerHost ?? DEFAULT_DOCKER_HOST;
   const clock = systemClock;
+  const engineStatus = () => readEngineStatus(ENGINE_ID, engineHost, engine);
 
   const apiTokens = new ApiTokens({ store, clock });
   const catalog = new ServiceCatalog({ store, engine, engineId: ENGINE_ID, clock });
@@ -87,6 +94,13 @@ export async function startServer(
     pollMs: 250,
   };
   const swarmTiming = { updateTimeoutMs: config.swarmUpdateTimeoutSeconds * 1000, pollMs: 1000 };
+  const metrics = config.metrics.enabled
+    ? new PrometheusMetrics({
+        queueDepth: () => store.countActions('Pending'),
+        inProgress: () => store.countActions('In progress'),
+        engines: async () => [await engineStatus()],
+      })
+    : undefined;
   const worker = new ActionWorker({
     store,
     clock,
@@ -115,6 +129,7 @@ export async function startServer(
       events.publish(action);
       if (action.endedAt) callbacks.send(action);
     },
+    metrics,
   });
   const onEnqueued = (action: Action) => {
     events.publish(action);
@@ -137,11 +152,11 @@ export async function startServer(
     catalog,
     provisioning: new ServiceProvisioning({ store, engine, catalog, engineId: ENGINE_ID, clock }),
     webhooks: new WebhookHandlers({ store, catalog, clock, publicUrl: config.publicUrl }),
-    intake: new CallIntake({ store: calls, clock, engineId: ENGINE_ID, onEnqueued }),
+    intake: new CallIntake({ store: calls, clock, engineId: ENGINE_ID, onEnqueued, metrics }),
     registries: new Registries({ store, clock, publicUrl: config.publicUrl }),
     actions: new Actions({ store, catalog, clock, onEnqueued }),
     events,
-    engines: async () => [await readEngineStatus(ENGINE_ID, engineHost, engine)],
+    engines: async () => [await engineStatus()],
     ready: async () => {
       await store.countApiTokens();
     },
@@ -150,9 +165,11 @@ export async function startServer(
       limitPerMinute: config.unknownTokenLimitPerMinute,
       clock,
     }),
+    ...(metrics ? { metrics: { page: metrics, token: config.metrics.token } } : {}),
+    ...(tls ? { tls } : {}),
   });
 
-  const status = await readEngineStatus(ENGINE_ID, engineHost, engine);
+  const status = await engineStatus();
   if (status.reachable) {
     logger.info(
       { engine: engineHost, mode: status.mode, version: status.version },
@@ -168,6 +185,10 @@ export async function startServer(
   await worker.start();
   retention.start();
   const url = await app.listen({ port: config.port, host: config.host });
+  // An HTTPS server is a TLS server: a renewed pair is swapped in with setSecureContext.
+  const stopWatchingTls = config.tls
+    ? watchTlsPair(app.server as unknown as TlsServer, config.tls, logger)
+    : undefined;
   logger.info({ url, publicUrl: config.publicUrl, dataDir: config.dataDir }, 'hoist is listening');
 
   let closing: Promise<void> | undefined;
@@ -178,6 +199,7 @@ export async function startServer(
     close: () =>
       (closing ??= (async () => {
         retention.stop();
+        stopWatchingTls?.();
         await app.close();
         await worker.stop();
         await callbacks.drain();

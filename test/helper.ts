@@ -26,7 +26,7 @@ import { apiRequest } from './support/api-request.js';
 import { freePort } from './support/test-engine.js';
 
 export interface TestApp {
-  /** http://127.0.0.1:PORT, also the server's public URL. */
+  /** http://127.0.0.1:PORT (https:// with HOIST_TLS_CERT_FILE), also the server's public URL. */
   url: string;
   /** The admin API token the server made on its first start. */
   token: string;
@@ -54,7 +54,7 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const dataDir = env.HOIST_DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), 'hoist-data-')));
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${env.HOIST_TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`;
   const config = loadConfig({
     HOIST_PORT: String(port),
     HOIST_PUBLIC_URL: url,

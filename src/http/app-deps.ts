@@ -9,6 +9,12 @@ import type { CallIntake } from '../domain/calls/call-intake.js';
 import type { WebhookHandlers } from '../domain/webhooks/webhook-handlers.js';
 import type { RateLimiter } from '../domain/rate-limiter.js';
 import type { FastifyBaseLogger } from 'fastify';
+import type { TlsPair } from './tls-certificate.js';
+
+/** What GET /metrics serves: the Prometheus text page, made when it is asked for. */
+export interface MetricsPage {
+  render(): Promise<{ contentType: string; body: string }>;
+}
 
 /** Everything the HTTP layer needs, built by main (or a test) and handed to buildApp. */
 export interface AppDeps {
@@ -31,4 +37,8 @@ export interface AppDeps {
   requestTimeoutMs?: number;
   /** Limits unknown-token answers per client address; a default one when absent. */
   unknownTokenLimiter?: RateLimiter;
+  /** GET /metrics, behind `token` when it is set; absent: metrics are off (404). */
+  metrics?: { page: MetricsPage; token: string | null };
+  /** Serve HTTPS with this certificate (swapped later with the server's setSecureContext). */
+  tls?: TlsPair;
 }

@@ -19,6 +19,7 @@ import { apiTokenRoutes } from './routes/api-token-routes.js';
 import { engineRoutes } from './routes/engine-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { HOOK_BODY_LIMIT, hookRoutes } from './routes/hook-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
 import { registryRoutes } from './routes/registry-routes.js';
 import { uiRoutes } from './routes/ui-routes.js';
@@ -70,6 +71,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // body must both have arrived within it even when trickled (headersTimeout,
   // requestTimeout), checked every second or sooner.
   const timeoutMs = deps.requestTimeoutMs ?? 30_000;
+  const http = {
+    headersTimeout: timeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(timeoutMs / 4))),
+    // Checked by the requireHost hook, which answers in the API's error format.
+    requireHostHeader: false,
+  };
   const app = Fastify({
     loggerInstance: deps.logger,
     // The default request log prints raw URLs, and /hooks/ URLs are secrets.
@@ -79,12 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     connectionTimeout: timeoutMs,
     requestTimeout: timeoutMs,
     keepAliveTimeout: Math.min(5_000, timeoutMs),
-    http: {
-      headersTimeout: timeoutMs,
-      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(timeoutMs / 4))),
-      // Checked by the requireHost hook, which answers in the API's error format.
-      requireHostHeader: false,
-    },
+    // Fastify hands `http` only to a plain server; an HTTPS one gets the same limits with its pair.
+    ...(deps.tls ? { https: { ...http, ...deps.tls } } : { http }),
     clientErrorHandler: clientErrorHandler(timeoutMs),
     // Fastify answers a path it cannot decode, or a too long parameter, itself: quoting the
     // path and running no hooks (no access log line). Answered here. Neither these messages
@@ -162,6 +165,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return sendError(reply, 503, 'not_ready', `Not ready: ${(error as Error).message}`);
     }
   });
+
+  await metricsRoutes(app, deps.metrics);
 
   await app.register(async (hooks) => hookRoutes(hooks, deps));
 

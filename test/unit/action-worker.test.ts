@@ -20,6 +20,7 @@ import { StandaloneScale } from '../../src/domain/actions/standalone-scale.js';
 import { SwarmRedeploy } from '../../src/domain/actions/swarm-redeploy.js';
 import { SwarmScale } from '../../src/domain/actions/swarm-scale.js';
 import type { Logger } from '../../src/domain/logger.js';
+import type { Metrics } from '../../src/domain/ports/metrics.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
 import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js';
@@ -123,6 +124,19 @@ async function enqueue(store: Store, clock: FakeClock, serviceId: string): Promi
     }),
   );
   return action;
+}
+
+/** What the worker told its metrics. */
+class RecordingMetrics implements Metrics {
+  readonly ended: { type: string; state: string; seconds: number }[] = [];
+  readonly redeploys: { service: { id: string; name: string }; at: string }[] = [];
+  callTaken(): void {}
+  actionEnded(type: string, state: string, seconds: number): void {
+    this.ended.push({ type, state, seconds });
+  }
+  redeploySucceeded(service: { id: string; name: string }, at: string): void {
+    this.redeploys.push({ service: { id: service.id, name: service.name }, at });
+  }
 }
 
 /** Polls (in real time, briefly) until `condition` holds. */
@@ -247,6 +261,58 @@ describe('ActionWorker', () => {
         ['web-2', NEW, true],
       ],
     );
+  });
+
+  it("tells the metrics how each action ended, and on start each service's last successful redeploy", async () => {
+    const store = await newStore();
+    const engine = new FakeEngine();
+    const clock = new FakeClock();
+    const web = await addService(store, engine, 'shop/web', ['web-1']);
+    const api = await addService(store, engine, 'shop/api', ['api-1']);
+    engine.registry.delete('registry.example.com/shop/api:latest');
+    const runner = runners(store, engine, clock);
+    const startWorker = async (metrics: RecordingMetrics) => {
+      const worker = new ActionWorker({
+        store,
+        runner,
+        clock,
+        logger: new MemoryLogger(),
+        options: OPTIONS,
+        metrics,
+      });
+      cleanups.push(() => worker.stop(100));
+      await worker.start();
+      return worker;
+    };
+    const succeeds = await enqueue(store, clock, web.id);
+    const fails = await enqueue(store, clock, api.id);
+
+    const metrics = new RecordingMetrics();
+    (await startWorker(metrics)).notify();
+    await waitFor('both ended', () => metrics.ended.length === 2);
+
+    const secondsOf = async (id: string) => {
+      const action = await store.getAction(id);
+      return (Date.parse(action?.endedAt ?? '') - Date.parse(action?.startedAt ?? '')) / 1000;
+    };
+    assert.deepEqual(
+      [...metrics.ended].sort((a, b) => a.state.localeCompare(b.state)),
+      [
+        { type: 'redeploy', state: 'Failed', seconds: await secondsOf(fails.id) },
+        { type: 'redeploy', state: 'Success', seconds: await secondsOf(succeeds.id) },
+      ],
+    );
+    const last = {
+      service: { id: web.id, name: 'shop-web' },
+      at: (await store.getAction(succeeds.id))?.endedAt,
+    };
+    assert.deepEqual(metrics.redeploys, [last]);
+
+    // A restart: the new worker knows it from the store before any action ends.
+    const restarted = new RecordingMetrics();
+    await startWorker(restarted);
+    assert.deepEqual(restarted.redeploys, [last]);
+    assert.deepEqual(restarted.ended, []);
   });
 
   it('records Failed with the pull error and touches no container when the pull fails', async () => {

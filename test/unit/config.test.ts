@@ -3,6 +3,7 @@
  * ConfigError that names the variable and what to write instead.
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CallbackPolicy } from '../../src/adapters/callbacks/callback-policy.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -77,5 +78,80 @@ describe('HOIST_DRAIN_SECONDS', () => {
             `HOIST_DRAIN_SECONDS is "${raw}"; it must be a whole number from 0 to 300.`,
       );
     }
+  });
+});
+
+describe('loadConfig: metrics, log format and TLS', () => {
+  const TOKEN = 'a-metrics-token-0123456789';
+
+  it('serves no /metrics by default; a token alone turns it on; HOIST_METRICS decides when set', () => {
+    assert.deepEqual({ ...loadConfig({}).metrics }, { enabled: false, token: null });
+    assert.deepEqual(
+      { ...loadConfig({ HOIST_METRICS_TOKEN: TOKEN }).metrics },
+      { enabled: true, token: TOKEN },
+    );
+    assert.deepEqual(
+      { ...loadConfig({ HOIST_METRICS: 'on' }).metrics },
+      { enabled: true, token: null },
+    );
+    assert.equal(
+      loadConfig({ HOIST_METRICS: 'OFF', HOIST_METRICS_TOKEN: TOKEN }).metrics.enabled,
+      false,
+    );
+  });
+
+  it('refuses a short metrics token without repeating it', () => {
+    const weak = 'changeme';
+    assert.throws(
+      () => loadConfig({ HOIST_METRICS_TOKEN: weak }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /HOIST_METRICS_TOKEN must be at least 16 characters/.test(error.message) &&
+        !error.message.includes(weak),
+    );
+    assert.throws(
+      () => loadConfig({ HOIST_METRICS: 'yes' }),
+      /HOIST_METRICS is "yes"; use one of on, off/,
+    );
+  });
+
+  it('reads HOIST_LOG_FORMAT: auto by default, json or pretty', () => {
+    assert.equal(loadConfig({}).logFormat, 'auto');
+    assert.equal(loadConfig({ HOIST_LOG_FORMAT: 'pretty' }).logFormat, 'pretty');
+    assert.equal(loadConfig({ HOIST_LOG_FORMAT: 'JSON' }).logFormat, 'json');
+    assert.throws(
+      () => loadConfig({ HOIST_LOG_FORMAT: 'text' }),
+      /HOIST_LOG_FORMAT is "text"; use one of auto, json, pretty/,
+    );
+  });
+
+  it('takes both TLS files or neither; with them, printed URLs start with https://', () => {
+    assert.equal(loadConfig({ HOIST_PORT: '8443' }).tls, undefined);
+    const config = loadConfig({
+      HOIST_PORT: '8443',
+      HOIST_TLS_CERT_FILE: 'tls/cert.pem',
+      HOIST_TLS_KEY_FILE: '/etc/hoist/key.pem',
+    });
+    assert.deepEqual(
+      { ...config.tls },
+      { certFile: path.resolve('tls/cert.pem'), keyFile: '/etc/hoist/key.pem' },
+    );
+    assert.equal(config.publicUrl, 'https://localhost:8443');
+    assert.equal(
+      loadConfig({
+        HOIST_TLS_CERT_FILE: 'c.pem',
+        HOIST_TLS_KEY_FILE: 'k.pem',
+        HOIST_PUBLIC_URL: 'https://hoist.example.com',
+      }).publicUrl,
+      'https://hoist.example.com',
+    );
+    assert.throws(
+      () => loadConfig({ HOIST_TLS_CERT_FILE: 'c.pem' }),
+      /HOIST_TLS_CERT_FILE is set but HOIST_TLS_KEY_FILE is not/,
+    );
+    assert.throws(
+      () => loadConfig({ HOIST_TLS_KEY_FILE: 'k.pem' }),
+      /HOIST_TLS_KEY_FILE is set but HOIST_TLS_CERT_FILE is not/,
+    );
   });
 });

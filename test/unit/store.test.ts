@@ -444,6 +444,39 @@ describe('SQLite store', () => {
     });
   });
 
+  describe('what metrics read', () => {
+    it('counts actions in a state', async () => {
+      const service = await addService(store);
+      await store.insertAction(action(service.id, { state: 'Success', type: 'scale' }));
+      await store.insertAction(action(service.id, { state: 'Pending' }));
+      await store.insertAction(action(service.id, { state: 'Pending', type: 'scale' }));
+      assert.equal(await store.countActions('Pending'), 2);
+      assert.equal(await store.countActions('In progress'), 0);
+    });
+
+    it("lists each service's newest successful redeploy, and only redeploys that succeeded", async () => {
+      const web = await addService(store, 'shop/web');
+      const api = await addService(store, 'shop/api');
+      const none = await addService(store, 'shop/none');
+      const ended = (serviceId: string, endedAt: string, overrides: Partial<Action> = {}) =>
+        store.insertAction(action(serviceId, { state: 'Success', endedAt, ...overrides }));
+      await ended(web.id, at(100));
+      await ended(web.id, at(300));
+      await ended(web.id, at(400), { state: 'Failed' });
+      await ended(web.id, at(500), { type: 'scale' });
+      await ended(api.id, at(200));
+      await ended(none.id, at(600), { state: 'Failed' });
+      const last = await store.listLastSuccessfulRedeploys();
+      assert.deepEqual(
+        last.sort((a, b) => a.service.name.localeCompare(b.service.name)),
+        [
+          { service: { id: api.id, name: 'shop/api' }, endedAt: at(200) },
+          { service: { id: web.id, name: 'shop/web' }, endedAt: at(300) },
+        ],
+      );
+    });
+  });
+
   describe('claimNextAction', () => {
     it('returns null when nothing is Pending', async () => {
       assert.equal(await store.claimNextAction(at(1)), null);

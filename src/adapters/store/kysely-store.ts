@@ -471,6 +471,31 @@ export class KyselyStore implements Store {
     return row ? toAction(row) : null;
   }
 
+  async countActions(state: ActionState): Promise<number> {
+    const row = await this.#db
+      .selectFrom('actions')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('state', '=', state)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async listLastSuccessfulRedeploys(): Promise<
+    { service: { id: string; name: string }; endedAt: string }[]
+  > {
+    const rows = await this.#db
+      .selectFrom('actions as a')
+      .innerJoin('services as s', 's.id', 'a.service_id')
+      .select(['s.id', 's.name', (eb) => eb.fn.max('a.ended_at').as('ended_at')])
+      .where('a.type', '=', 'redeploy')
+      .where('a.state', '=', 'Success')
+      .groupBy(['s.id', 's.name'])
+      .execute();
+    return rows.flatMap((row) =>
+      row.ended_at ? [{ service: { id: row.id, name: row.name }, endedAt: row.ended_at }] : [],
+    );
+  }
+
   async updateAction(id: string, patch: ActionPatch): Promise<void> {
     const set = toActionUpdate(patch);
     if (Object.keys(set).length === 0) return;

@@ -32,6 +32,11 @@ export function registerServerCommand(program: Command): void {
       try {
         server = await startServer(config);
       } catch (error) {
+        // A setting whose files are wrong (HOIST_TLS_CERT_FILE) is found only when they are read.
+        if (error instanceof ConfigError) {
+          process.stderr.write(`hoist: ${error.message}\n`);
+          process.exit(2);
+        }
         const code = (error as NodeJS.ErrnoException).code;
         const hint =
           code === 'EADDRINUSE'

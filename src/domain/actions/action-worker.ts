@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
 import { EngineUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../ports/metrics.js';
 import type { Store } from '../ports/store.js';
 import { outcomeFields, type Action, type ActionOutcome } from './action.js';
 
@@ -49,6 +50,8 @@ export class ActionWorker {
       options: WorkerOptions;
       /** Told when an action starts and when it ends (live views listen). */
       onChange?: (action: Action) => void;
+      /** Counts and times ended actions; knows each service's last successful redeploy. */
+      metrics?: Metrics;
     },
   ) {}
 
@@ -60,6 +63,11 @@ export class ActionWorker {
         { count: leftovers.length },
         'resuming actions interrupted by a restart',
       );
+    }
+    if (this.deps.metrics) {
+      for (const last of await this.deps.store.listLastSuccessfulRedeploys()) {
+        this.deps.metrics.redeploySucceeded(last.service, last.endedAt);
+      }
     }
     this.loopDone = this.loop();
   }
@@ -186,5 +194,21 @@ export class ActionWorker {
     await store.updateAction(action.id, written);
     this.deps.onChange?.({ ...action, ...written });
     logger.info({ actionId: action.id, state: outcome.state }, 'action finished');
+    await this.measure(action, outcome.state, at);
+  }
+
+  /** Tells the metrics how an action ended; a failure here never changes the action. */
+  private async measure(action: Action, state: ActionOutcome['state'], at: string): Promise<void> {
+    const { metrics, store, logger } = this.deps;
+    if (!metrics) return;
+    const started = action.startedAt ? Date.parse(action.startedAt) : Date.parse(at);
+    metrics.actionEnded(action.type, state, Math.max(0, Date.parse(at) - started) / 1000);
+    if (action.type !== 'redeploy' || state !== 'Success') return;
+    try {
+      const service = await store.getService(action.serviceId);
+      if (service) metrics.redeploySucceeded(service, at);
+    } catch (error) {
+      logger.warn({ err: error, actionId: action.id }, 'could not read the service for metrics');
+    }
   }
 }

@@ -16,6 +16,7 @@ import type { Enqueued } from '../actions/action-queue.js';
 import type { Action } from '../actions/action.js';
 import { judgePush, noPushReason } from '../payloads/match-push.js';
 import { parsePayload } from '../payloads/parse-payload.js';
+import type { CallResultName, Metrics } from '../ports/metrics.js';
 import type { CallStore, CallTx } from '../ports/store.js';
 import { hashSecretToken } from '../secret-token.js';
 import type { CallEndpoint, CallKind, CallResult, TakenCall } from './call-endpoint.js';
@@ -34,8 +35,9 @@ export interface CallOutcomes {
   registry: RegistryOutcome;
 }
 
-type Answered<Outcome> =
-  { outcome: Outcome; enqueued: Enqueued[] } | { refused: HoistError } | { unknown: true };
+type Answered<Outcome> = { result: CallResultName } & (
+  { outcome: Outcome; enqueued: Enqueued[] } | { refused: HoistError } | { unknown: true }
+);
 
 export class CallIntake {
   readonly #endpoints: { [K in CallKind]: CallEndpoint<unknown, CallOutcomes[K]> };
@@ -52,6 +54,7 @@ export class CallIntake {
       /** The engine whose autoredeploy services registry endpoints redeploy. */
       engineId: string;
       onEnqueued: (action: Action) => void;
+      metrics?: Metrics;
     },
   ) {
     this.#endpoints = {
@@ -81,6 +84,8 @@ export class CallIntake {
     const answered = await this.deps.store.transaction((tx) =>
       this.#take(endpoint, tx, tokenHash, call, count),
     );
+    // Counted once committed: a call whose transaction failed (503) left no trace to count.
+    this.deps.metrics?.callTaken(kind, answered.result);
     if ('unknown' in answered) throw this.#unknown[kind];
     if ('refused' in answered) throw answered.refused;
     for (const { action, coalesced } of answered.enqueued) {
@@ -98,7 +103,7 @@ export class CallIntake {
     count: string | undefined,
   ): Promise<Answered<Outcome>> {
     const target = await endpoint.find(tx, tokenHash);
-    if (target === null) return { unknown: true };
+    if (target === null) return { unknown: true, result: 'unknown_token' };
     // Only now: a body sent to a URL that is no endpoint's costs nothing to read (1 MiB of
     // JSON is milliseconds of CPU).
     const payload = parsePayload({
@@ -115,9 +120,9 @@ export class CallIntake {
     };
     const result = await this.#decide(endpoint, tx, taken);
     await endpoint.record(tx, taken, result);
-    if (result.kind === 'refused') return { refused: result.error };
+    if (result.kind === 'refused') return { refused: result.error, result: 'refused' };
     const enqueued = result.kind === 'enqueued' ? result.enqueued : [];
-    return { outcome: endpoint.answer(result), enqueued };
+    return { outcome: endpoint.answer(result), enqueued, result: resultName(result) };
   }
 
   async #decide<Target, Outcome>(
@@ -169,5 +174,16 @@ export class CallIntake {
       return { kind: 'ignored', reason: endpoint.nothingMatched(taken, passedOver) };
     }
     return { kind: 'enqueued', enqueued };
+  }
+}
+
+/** A call that queued nothing new but joined what was waiting is coalesced; a repeat is ignored. */
+function resultName(result: Exclude<CallResult, { kind: 'refused' }>): CallResultName {
+  switch (result.kind) {
+    case 'enqueued':
+      return result.enqueued.every((e) => e.coalesced) ? 'coalesced' : 'accepted';
+    case 'ignored':
+    case 'duplicate':
+      return 'ignored';
   }
 }

@@ -101,6 +101,11 @@ export interface Store {
   /** Newest first by (createdAt, id). */
   listActions(filter: ActionFilter): Promise<Action[]>;
   findPendingAction(serviceId: string, type: Action['type']): Promise<Action | null>;
+  countActions(state: ActionState): Promise<number>;
+  /** Per service, when its newest successful redeploy ended. */
+  listLastSuccessfulRedeploys(): Promise<
+    { service: { id: string; name: string }; endedAt: string }[]
+  >;
   updateAction(id: string, patch: ActionPatch): Promise<void>;
   /**
    * Moves the oldest Pending action whose service has nothing In progress to
