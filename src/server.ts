@@ -13,6 +13,7 @@ import { DEFAULT_DOCKER_HOST } from './adapters/engine/docker-client.js';
 import { DockerEngine } from './adapters/engine/docker-engine.js';
 import { systemClock } from './domain/clock.js';
 import { ServiceCatalog } from './domain/services/service-catalog.js';
+import { HoistItself } from './domain/services/hoist-itself.js';
 import { WebhookHandlers } from './domain/webhooks/webhook-handlers.js';
 import { CallIntake } from './domain/calls/call-intake.js';
 import { Actions } from './domain/actions/actions.js';
@@ -67,7 +68,8 @@ export async function startServer(
   const clock = systemClock;
 
   const apiTokens = new ApiTokens({ store, clock });
-  const catalog = new ServiceCatalog({ store, engine, engineId: ENGINE_ID, clock });
+  const itself = new HoistItself({ engine, store, engineId: ENGINE_ID, clock, logger });
+  const catalog = new ServiceCatalog({ store, engine, engineId: ENGINE_ID, clock, itself });
   const events = new ActionEvents();
   const callbacks = new ActionCallbacks({
     store,
@@ -93,6 +95,7 @@ export async function startServer(
     logger,
     runner: new ActionRunners({
       store,
+      itself,
       standaloneRedeploy: new StandaloneRedeploy({
         store,
         engine,
@@ -135,11 +138,18 @@ export async function startServer(
     logger,
     apiTokens,
     catalog,
-    provisioning: new ServiceProvisioning({ store, engine, catalog, engineId: ENGINE_ID, clock }),
+    provisioning: new ServiceProvisioning({
+      store,
+      engine,
+      catalog,
+      engineId: ENGINE_ID,
+      clock,
+      itself,
+    }),
     webhooks: new WebhookHandlers({ store, catalog, clock, publicUrl: config.publicUrl }),
-    intake: new CallIntake({ store: calls, clock, engineId: ENGINE_ID, onEnqueued }),
+    intake: new CallIntake({ store: calls, clock, engineId: ENGINE_ID, itself, onEnqueued }),
     registries: new Registries({ store, clock, publicUrl: config.publicUrl }),
-    actions: new Actions({ store, catalog, clock, onEnqueued }),
+    actions: new Actions({ store, catalog, clock, itself, onEnqueued }),
     events,
     engines: async () => [await readEngineStatus(ENGINE_ID, engineHost, engine)],
     ready: async () => {
@@ -165,6 +175,8 @@ export async function startServer(
     );
   }
 
+  // Before the first call is taken: Hoist's own service must be known to be left alone.
+  if (status.reachable) await itself.detect();
   await worker.start();
   retention.start();
   const url = await app.listen({ port: config.port, host: config.host });

@@ -118,6 +118,7 @@ describe('SQLite store', () => {
         imageRef: null,
         digest: null,
         autoredeploy: false,
+        allowSelfRedeploy: false,
       });
 
       const again = await store.upsertService({
@@ -666,6 +667,7 @@ describe('SQLite store', () => {
             '0004_rate_limit',
             '0005_callback_index',
             '0006_call_log',
+            '0010_allow_self_redeploy',
           ],
         );
       } finally {

@@ -352,6 +352,19 @@ const callLog: Migration = {
   },
 };
 
+/** Hoist's own service may be redeployed, scaled or removed only when this is on (issue 14). */
+const allowSelfRedeploy: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('services')
+      .addColumn('allow_self_redeploy', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('services').dropColumn('allow_self_redeploy').execute();
+  },
+};
+
 /** All migrations, by name; the Migrator runs them in name order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
@@ -360,6 +373,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0004_rate_limit': rateLimit,
   '0005_callback_index': callbackIndex,
   '0006_call_log': callLog,
+  '0010_allow_self_redeploy': allowSelfRedeploy,
 });
 
 export const migrationProvider: MigrationProvider = {

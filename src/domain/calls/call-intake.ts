@@ -17,6 +17,7 @@ import type { Action } from '../actions/action.js';
 import { judgePush, noPushReason } from '../payloads/match-push.js';
 import { parsePayload } from '../payloads/parse-payload.js';
 import type { CallStore, CallTx } from '../ports/store.js';
+import type { HoistItself } from '../services/hoist-itself.js';
 import { hashSecretToken } from '../secret-token.js';
 import type { CallEndpoint, CallKind, CallResult, TakenCall } from './call-endpoint.js';
 import { HookEndpoint, type HookOutcome } from './hook-endpoint.js';
@@ -45,6 +46,8 @@ export class CallIntake {
       clock: Clock;
       /** The engine whose autoredeploy services registry endpoints redeploy. */
       engineId: string;
+      /** Calls never act on Hoist's own service unless it allows them. */
+      itself: HoistItself;
       onEnqueued: (action: Action) => void;
     },
   ) {
@@ -142,11 +145,17 @@ export class CallIntake {
 
     const enqueued: Enqueued[] = [];
     const passedOver: string[] = [];
+    let selfRefusal: string | null = null;
     for (const service of await endpoint.services(tx, taken)) {
       const verdict =
         matches && service.running ? judgePush(service.running, payload) : { expectedDigest: null };
       if ('ignore' in verdict) {
         passedOver.push(verdict.ignore);
+        continue;
+      }
+      const refusal = await this.deps.itself.refusal(tx, service.id, 'redeploying or scaling');
+      if (refusal) {
+        selfRefusal = refusal;
         continue;
       }
       enqueued.push(
@@ -157,7 +166,8 @@ export class CallIntake {
       );
     }
     if (enqueued.length === 0) {
-      return { kind: 'ignored', reason: endpoint.nothingMatched(taken, passedOver) };
+      // A call that would have acted on Hoist itself says so, whatever else it passed over.
+      return { kind: 'ignored', reason: selfRefusal ?? endpoint.nothingMatched(taken, passedOver) };
     }
     return { kind: 'enqueued', enqueued };
   }
