@@ -39,6 +39,12 @@ import { RateLimiter } from './domain/rate-limiter.js';
 
 export const ENGINE_ID = 'local';
 
+/**
+ * On close, running actions get this long to end; the rest stay In progress and resume at
+ * the next start, as after a crash. Short enough that close fits in Docker's 10 s stop grace.
+ */
+const ACTION_STOP_GRACE_MS = 5_000;
+
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
@@ -191,7 +197,7 @@ export async function startServer(
       (closing ??= (async () => {
         retention.stop();
         await app.close();
-        await worker.stop();
+        await worker.stop(ACTION_STOP_GRACE_MS);
         await callbacks.drain();
         await store.close();
       })()),
