@@ -1,12 +1,18 @@
 /**
  * Hoist's container image, for real: built from the Dockerfile on the private
  * test engine (once per run, or taken from the cache: test/support/hoist-image.ts),
- * then run there with the engine's socket mounted, as the README says to run it.
+ * then run there with the engine's socket mounted, as the README says to run it,
+ * and deployed with deploy/hoist-stack.yml on the one-node test swarm.
  *
  * The test engine has no bridge network, so Hoist's container runs on the
  * host's network, listening on a free port of 127.0.0.1 that the test calls.
+ * On the swarm, the stack publishes its port in host mode (no routing mesh here).
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type Dockerode from 'dockerode';
 import { demultiplex } from '../../src/adapters/engine/log-demultiplex.js';
@@ -24,13 +30,18 @@ import {
 import {
   buildAndPushTestImage,
   cleanupTestContainers,
+  cleanupTestSwarmServices,
   execInContainer,
   freePort,
   TEST_LABELS,
   testDocker,
   testEngineEnv,
+  testSwarmDocker,
+  testSwarmDockerHost,
   waitFor,
 } from '../support/test-engine.js';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const HOIST = 'hoist-image-test';
 const WEB = 'hoist-image-test-web';
@@ -180,5 +191,110 @@ describe('the container image', () => {
       body.webhooks.map((w) => w.name),
       ['ci'],
     );
+  });
+});
+
+describe('the Swarm stack file', () => {
+  const STACK = 'hoist-image-test';
+  const WEB_SERVICE = 'hoist-image-test-stack-web';
+  let docker: Dockerode;
+  let hoist: ApiClient;
+  let env: NodeJS.ProcessEnv | undefined;
+
+  /** The docker CLI on the test swarm, with the stack file's variables set. */
+  const dockerCli = async (...args: string[]) =>
+    (await promisify(execFile)('docker', args, { env, cwd: REPO_ROOT })).stdout;
+
+  before(async () => {
+    docker = testSwarmDocker();
+    await cleanupTestSwarmServices();
+    const image = await hoistImage(testSwarmDockerHost());
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    env = {
+      ...process.env,
+      DOCKER_HOST: testSwarmDockerHost(),
+      HOIST_IMAGE: image.ref,
+      HOIST_PORT: String(port),
+      HOIST_PUBLIC_URL: url,
+      DOCKER_SOCKET: testSwarmDockerHost().replace(/^unix:\/\//, ''),
+    };
+    await dockerCli('stack', 'deploy', '-c', 'deploy/hoist-stack.yml', STACK);
+    const token = await waitFor(
+      'Hoist to start on the swarm and print its admin token',
+      async () => {
+        const logs = await dockerCli('service', 'logs', '--raw', `${STACK}_hoist`);
+        return /^ {4}(hoist_\S+)$/m.exec(logs)?.[1];
+      },
+      120_000,
+      500,
+    );
+    hoist = { api: (method, route, body) => apiRequest(url, token, method, route, body) };
+  });
+
+  after(async () => {
+    if (!env) return;
+    await dockerCli('stack', 'rm', STACK).catch(() => '');
+    // Its volume can go once the task's container has.
+    const namespace = { label: [`com.docker.stack.namespace=${STACK}`] };
+    await waitFor(
+      'the stack to be gone',
+      async () => (await docker.listContainers({ all: true, filters: namespace })).length === 0,
+      60_000,
+      250,
+    );
+    await docker
+      .getVolume(`${STACK}_hoist-data`)
+      .remove()
+      .catch(() => undefined);
+    await cleanupTestSwarmServices();
+  });
+
+  it('answers, knows its own Swarm service, and redeploys another', async () => {
+    const v1 = await buildAndPushTestImage({
+      repo: 'hoist-test/stack-web',
+      tag: 'latest',
+      version: 'v1',
+    });
+    const created = (await docker.createService({
+      Name: WEB_SERVICE,
+      Labels: { ...TEST_LABELS },
+      TaskTemplate: {
+        ContainerSpec: { Image: `${v1.ref}@${v1.digest}`, StopGracePeriod: 1_000_000_000 },
+      },
+      Mode: { Replicated: { Replicas: 1 } },
+    } as Dockerode.CreateServiceOptions)) as { id?: string; ID?: string };
+    const webId = (created.id ?? created.ID)!;
+
+    const { body } = await hoist.api<{ services: (ApiService & { self: boolean })[] }>(
+      'GET',
+      '/api/v1/services',
+    );
+    assert.deepEqual(
+      body.services.map((s) => [s.name, s.kind, s.self]),
+      [
+        [`${STACK}_hoist`, 'swarm', true],
+        [WEB_SERVICE, 'swarm', false],
+      ],
+    );
+
+    const v2 = await buildAndPushTestImage({
+      repo: 'hoist-test/stack-web',
+      tag: 'latest',
+      version: 'v2',
+    });
+    const handler = await createWebhook(hoist, (await findService(hoist, WEB_SERVICE)).id, 'ci');
+    const call = await postHook(handler.url);
+    assert.equal(call.status, 202, JSON.stringify(call.body));
+    const action = await waitForActionEnd(hoist, call.body?.action?.id ?? '');
+    assert.equal(action.state, 'Success', JSON.stringify(action.log));
+    const spec = (await docker.getService(webId).inspect()) as {
+      Spec: { TaskTemplate: { ContainerSpec: { Image: string } } };
+    };
+    assert.equal(spec.Spec.TaskTemplate.ContainerSpec.Image, `${v2.ref}@${v2.digest}`);
+
+    const self = await findService(hoist, `${STACK}_hoist`);
+    const own = await postHook((await createWebhook(hoist, self.id, 'self')).url);
+    assert.equal(own.body?.ignored, true, JSON.stringify(own.body));
   });
 });
