@@ -19,6 +19,7 @@ import { deliveryRow } from '../src/adapters/store/rows.js';
 import { systemClock } from '../src/domain/clock.js';
 import { CallIntake } from '../src/domain/calls/call-intake.js';
 import type { IncomingCall } from '../src/domain/calls/incoming-call.js';
+import { HoistItself } from '../src/domain/services/hoist-itself.js';
 import { deliveryRecord } from '../test/support/records.js';
 
 const [mode, file, portArg] = process.argv.slice(2);
@@ -99,11 +100,20 @@ function insertOnly(): Take {
 }
 
 async function throughIntake(): Promise<Take> {
-  const { calls } = await openSqliteStores(file as string);
+  const { store, calls } = await openSqliteStores(file as string);
+  // Hoist as run from source: no container of its own to protect.
+  const itself = new HoistItself({
+    engine: { findOwnService: async () => null },
+    store,
+    engineId: 'local',
+    clock: systemClock,
+    logger: console,
+  });
   const intake = new CallIntake({
     store: calls,
     clock: systemClock,
     engineId: 'local',
+    itself,
     onEnqueued: () => {},
   });
   return (token, call) => intake.receive('hook', token, call);

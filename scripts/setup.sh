@@ -9,6 +9,8 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 [ -x /bin/busybox ] || need+=(busybox-static)
+# The image test makes its base images with debootstrap (no image can be pulled here).
+command -v debootstrap >/dev/null || need+=(debootstrap)
 # The web UI's end-to-end tests drive Debian's Chromium (playwright-core cannot download one here).
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # The HTTPS tests make certificates with openssl; the metrics test scrapes Hoist with a real

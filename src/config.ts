@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_CALLBACK_HOSTS, parseAllowedHost } from './callback-hosts.js';
 import { ConfigError } from './config-error.js';
+import { readSecretFiles } from './secret-settings.js';
 
 /** Where Docker Hub callbacks may go (server.ts builds the policy from it). */
 export interface CallbackSettings {
@@ -65,7 +66,8 @@ export { ConfigError };
 type Env = Record<string, string | undefined>;
 
 /** Documented in the README's configuration table; keep the two in step. */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(environment: Env = process.env): Config {
+  const env = readSecretFiles(environment);
   const port = integer(env, 'HOIST_PORT', 8080, 0, 65535);
   const host = env.HOIST_HOST?.trim() || '0.0.0.0';
   const tls = tlsFiles(env);

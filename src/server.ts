@@ -14,6 +14,7 @@ import { DEFAULT_DOCKER_HOST } from './adapters/engine/docker-client.js';
 import { DockerEngine } from './adapters/engine/docker-engine.js';
 import { systemClock } from './domain/clock.js';
 import { ServiceCatalog } from './domain/services/service-catalog.js';
+import { HoistItself } from './domain/services/hoist-itself.js';
 import { WebhookHandlers } from './domain/webhooks/webhook-handlers.js';
 import { CallIntake } from './domain/calls/call-intake.js';
 import { Actions } from './domain/actions/actions.js';
@@ -41,6 +42,12 @@ import { createServerLogger } from './server-logger.js';
 import { readTlsPair, watchTlsPair } from './http/tls-certificate.js';
 
 export const ENGINE_ID = 'local';
+
+/**
+ * On close, running actions get this long to end; the rest stay In progress and resume at
+ * the next start, as after a crash. Short enough that close fits in Docker's 10 s stop grace.
+ */
+const ACTION_STOP_GRACE_MS = 5_000;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -74,7 +81,8 @@ export async function startServer(
   const engineStatus = () => readEngineStatus(ENGINE_ID, engineHost, engine);
 
   const apiTokens = new ApiTokens({ store, clock });
-  const catalog = new ServiceCatalog({ store, engine, engineId: ENGINE_ID, clock });
+  const itself = new HoistItself({ engine, store, engineId: ENGINE_ID, clock, logger });
+  const catalog = new ServiceCatalog({ store, engine, engineId: ENGINE_ID, clock, itself });
   const events = new ActionEvents();
   const callbacks = new ActionCallbacks({
     store,
@@ -107,6 +115,7 @@ export async function startServer(
     logger,
     runner: new ActionRunners({
       store,
+      itself,
       standaloneRedeploy: new StandaloneRedeploy({
         store,
         engine,
@@ -150,11 +159,25 @@ export async function startServer(
     logger,
     apiTokens,
     catalog,
-    provisioning: new ServiceProvisioning({ store, engine, catalog, engineId: ENGINE_ID, clock }),
+    provisioning: new ServiceProvisioning({
+      store,
+      engine,
+      catalog,
+      engineId: ENGINE_ID,
+      clock,
+      itself,
+    }),
     webhooks: new WebhookHandlers({ store, catalog, clock, publicUrl: config.publicUrl }),
-    intake: new CallIntake({ store: calls, clock, engineId: ENGINE_ID, onEnqueued, metrics }),
+    intake: new CallIntake({
+      store: calls,
+      clock,
+      engineId: ENGINE_ID,
+      itself,
+      onEnqueued,
+      metrics,
+    }),
     registries: new Registries({ store, clock, publicUrl: config.publicUrl }),
-    actions: new Actions({ store, catalog, clock, onEnqueued }),
+    actions: new Actions({ store, catalog, clock, itself, onEnqueued }),
     events,
     engines: async () => [await engineStatus()],
     ready: async () => {
@@ -182,6 +205,8 @@ export async function startServer(
     );
   }
 
+  // Before the first call is taken: Hoist's own service must be known to be left alone.
+  if (status.reachable) await itself.detect();
   await worker.start();
   retention.start();
   const url = await app.listen({ port: config.port, host: config.host });
@@ -201,7 +226,7 @@ export async function startServer(
         retention.stop();
         stopWatchingTls?.();
         await app.close();
-        await worker.stop();
+        await worker.stop(ACTION_STOP_GRACE_MS);
         await callbacks.drain();
         await store.close();
       })()),

@@ -8,6 +8,7 @@ import type {
   Engine,
   Enqueued,
   Service,
+  ServiceSettings,
   Webhook,
 } from './api-types.js';
 import { ApiError, CliError } from './cli-error.js';
@@ -53,6 +54,10 @@ export class ApiClient {
 
   createService(body: CreateServiceRequest) {
     return this.request<Service>('POST', '/api/v1/services', body);
+  }
+
+  updateService(id: string, settings: ServiceSettings) {
+    return this.request<Service>('PATCH', `/api/v1/services/${enc(id)}`, settings);
   }
 
   deleteService(id: string) {

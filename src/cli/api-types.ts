@@ -17,18 +17,24 @@ export type {
   CreateWebhookRequest,
   Engine,
   Enqueued,
+  ServiceSettings,
   Webhook,
   WebhookOperation,
 } from '../http/api-types.js';
 
 /**
  * A service as the CLI reads it. The CLI may talk to a server older than
- * itself, and those did not send createdByHoist or swarm: `hoist service
- * show` leaves out what is missing.
+ * itself, and those did not send createdByHoist, swarm, self or
+ * allowSelfRedeploy: `hoist service show` leaves out what is missing.
  */
-export type Service = Omit<WireService, 'createdByHoist' | 'swarm'> & {
+export type Service = Omit<
+  WireService,
+  'createdByHoist' | 'swarm' | 'self' | 'allowSelfRedeploy'
+> & {
   createdByHoist?: WireService['createdByHoist'];
   swarm?: WireService['swarm'];
+  self?: WireService['self'];
+  allowSelfRedeploy?: WireService['allowSelfRedeploy'];
 };
 
 export { ACTION_STATES, ENDED_STATES } from '../domain/actions/action-state.js';

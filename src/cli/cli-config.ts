@@ -1,7 +1,9 @@
 /**
  * Where the CLI finds its server: HOIST_URL and HOIST_TOKEN when set, else
  * the file `hoist login` wrote ($XDG_CONFIG_HOME/hoist/config.json, or
- * ~/.config/hoist/config.json), else http://localhost:8080 with no token.
+ * ~/.config/hoist/config.json), else http://localhost:8080 (HOIST_PORT) with
+ * the initial admin token of the server whose HOIST_DATA_DIR is set: in
+ * Hoist's container, `docker exec hoist hoist service ls` needs no login.
  * The file holds a secret: it is written 0600 in a 0700 directory, through a
  * temporary file renamed into place so a reader never sees half of it.
  */
@@ -23,7 +25,7 @@ export interface Connection {
   token: string | null;
   /** Where each value came from, for messages. */
   urlFrom: 'HOIST_URL' | 'config' | 'default';
-  tokenFrom: 'HOIST_TOKEN' | 'config' | null;
+  tokenFrom: 'HOIST_TOKEN' | 'config' | 'data dir' | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -80,15 +82,31 @@ async function resolveConnection(env: Env = process.env): Promise<Connection> {
   const envUrl = env.HOIST_URL?.trim() ? normalizeUrl(env.HOIST_URL.trim()) : null;
   const envToken = env.HOIST_TOKEN?.trim() || null;
   const saved = envUrl && envToken ? null : await readSavedLogin(configPath(env));
-  const url = envUrl ?? (saved ? normalizeUrl(saved.url) : DEFAULT_URL);
+  const port = env.HOIST_PORT?.trim();
+  const url =
+    envUrl ?? (saved ? normalizeUrl(saved.url) : port ? `http://localhost:${port}` : DEFAULT_URL);
   // A saved token goes only to the server it was saved for, never to another HOIST_URL.
   const savedToken = saved && normalizeUrl(saved.url) === url ? saved.token : null;
+  // The local server's own token: only for the default URL, the server beside this CLI.
+  const dataDirToken =
+    envToken || savedToken || envUrl || saved ? null : await readDataDirToken(env);
   return {
     url,
-    token: envToken ?? savedToken,
+    token: envToken ?? savedToken ?? dataDirToken,
     urlFrom: envUrl ? 'HOIST_URL' : saved ? 'config' : 'default',
-    tokenFrom: envToken ? 'HOIST_TOKEN' : savedToken ? 'config' : null,
+    tokenFrom: envToken ? 'HOIST_TOKEN' : savedToken ? 'config' : dataDirToken ? 'data dir' : null,
   };
+}
+
+/** `<HOIST_DATA_DIR>/initial-admin-token` when HOIST_DATA_DIR is set and the file readable. */
+async function readDataDirToken(env: Env): Promise<string | null> {
+  const dir = env.HOIST_DATA_DIR?.trim();
+  if (!dir) return null;
+  try {
+    return (await readFile(path.join(dir, 'initial-admin-token'), 'utf8')).trim() || null;
+  } catch {
+    return null;
+  }
 }
 
 /** An API client for the configured server; fails, saying how to log in, without a token. */

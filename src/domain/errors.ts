@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'service_exists'
   | 'service_not_owned'
   | 'service_busy'
+  | 'service_is_hoist'
   | 'webhook_not_found'
   | 'webhook_name_taken'
   | 'action_not_found'

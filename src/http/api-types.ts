@@ -22,6 +22,7 @@ import type {
   Container as ContainerSchema,
   CreateServiceBody,
   Service as ServiceSchema,
+  ServiceSettingsBody,
 } from './schemas/service-schema.js';
 import type {
   CreatedWebhook as CreatedWebhookSchema,
@@ -46,6 +47,8 @@ export type Container = Static<typeof ContainerSchema>;
 export type SwarmTask = NonNullable<Service['swarm']>['tasks'][number];
 /** The body of POST /api/v1/services. */
 export type CreateServiceRequest = Static<typeof CreateServiceBody>;
+/** The body of PATCH /api/v1/services/{id}. */
+export type ServiceSettings = Static<typeof ServiceSettingsBody>;
 
 // Webhook handlers and their deliveries
 

@@ -14,6 +14,7 @@ const STATUS: Record<ErrorCode, number> = {
   service_exists: 409,
   service_not_owned: 409,
   service_busy: 409,
+  service_is_hoist: 409,
   image_not_redeployable: 409,
   payload_too_large: 413,
   rate_limited: 429,

@@ -260,6 +260,29 @@ describe('hoist engine and service', () => {
   });
 });
 
+describe('hoist service update', () => {
+  test('--allow-self-redeploy and --no-allow-self-redeploy set the service in Hoist; no flag is refused', async () => {
+    const service = await findService(server, 'cli-web');
+    const setting = async () =>
+      (await server.api<{ allowSelfRedeploy: boolean }>('GET', `/api/v1/services/${service.id}`))
+        .body.allowSelfRedeploy;
+    assert.match(
+      await ok(['service', 'update', 'cli-web', '--allow-self-redeploy']),
+      /^cli-web: handlers, registry pushes and the API may now redeploy, scale or remove it\.$/m,
+    );
+    assert.equal(await setting(), true);
+    assert.equal(
+      (await ok(['service', 'update', 'cli-web', '--no-allow-self-redeploy', '-q'])).trim(),
+      service.id,
+    );
+    assert.equal(await setting(), false);
+    assert.match(
+      await fails(['service', 'update', 'cli-web']),
+      /nothing to change: give --allow-self-redeploy or --no-allow-self-redeploy/,
+    );
+  });
+});
+
 describe('hoist webhook (and its alias trigger)', () => {
   test('create two handlers in one command, list them three ways, remove one by name', async () => {
     const created = await ok(['webhook', 'create', 'cli-web', '-n', 'docker hub', '-n', 'ci']);
@@ -609,7 +632,10 @@ describe('help and completion', () => {
       ['login'],
       ['logout'],
       ['service'],
-      ...['ls', 'inspect', 'redeploy', 'scale', 'create', 'rm'].map((c) => ['service', c]),
+      ...['ls', 'inspect', 'redeploy', 'scale', 'create', 'update', 'rm'].map((c) => [
+        'service',
+        c,
+      ]),
       ['webhook'],
       ...['create', 'ls', 'rm'].map((c) => ['webhook', c]),
       ['trigger', 'create'],

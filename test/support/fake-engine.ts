@@ -21,6 +21,7 @@ import type {
   NetworkMembership,
   PulledImage,
   NewService,
+  OwnService,
   ReplacementSpec,
   ServiceKind,
   ServiceRef,
@@ -119,6 +120,8 @@ export class FakeEngine implements Engine {
    * the caller forever to simulate a crash at that point.
    */
   beforeMutation: ((call: EngineCall) => void | Promise<void>) | null = null;
+  /** The service Hoist's own container belongs to (findOwnService); null: Hoist runs in none here. */
+  ownService: OwnService | null = null;
   /** 'swarm' makes info() report a swarm engine. */
   mode: 'standalone' | 'swarm' = 'standalone';
   readonly swarmServices = new Map<string, FakeSwarmService>();
@@ -271,6 +274,11 @@ export class FakeEngine implements Engine {
   async getService(ref: ServiceRef): Promise<DiscoveredService | null> {
     const all = await this.listServices();
     return all.find((s) => s.kind === ref.kind && s.key === ref.key) ?? null;
+  }
+
+  async findOwnService(): Promise<OwnService | null> {
+    this.checkAvailable();
+    return this.ownService ? { ...this.ownService } : null;
   }
 
   async pullImage(imageRef: string): Promise<PulledImage> {

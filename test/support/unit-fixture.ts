@@ -11,7 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { afterEach } from 'node:test';
 import { openSqliteStores, type SqliteStores } from '../../src/adapters/store/open-store.js';
 import type { Clock } from '../../src/domain/clock.js';
+import type { Logger } from '../../src/domain/logger.js';
 import type { Store } from '../../src/domain/ports/store.js';
+import { HoistItself } from '../../src/domain/services/hoist-itself.js';
 import { ServiceCatalog } from '../../src/domain/services/service-catalog.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
 import { WebhookHandlers } from '../../src/domain/webhooks/webhook-handlers.js';
@@ -66,9 +68,25 @@ export function addService(
   });
 }
 
+const SILENT: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/**
+ * Which service is Hoist's own, as the domain learns it from `engine`: its
+ * ownService, none by default (Hoist not in a container). detect() is the caller's.
+ */
+export function hoistItself(
+  store: Store,
+  clock: Clock,
+  engine: FakeEngine = new FakeEngine(),
+): HoistItself {
+  return new HoistItself({ engine, store, engineId: 'local', clock, logger: SILENT });
+}
+
 /** WebhookHandlers on the store, its URLs under PUBLIC_URL; its catalog on an empty FakeEngine. */
 export function newWebhookHandlers(store: Store, clock: Clock): WebhookHandlers {
-  const catalog = new ServiceCatalog({ store, engine: new FakeEngine(), engineId: 'local', clock });
+  const engine = new FakeEngine();
+  const itself = hoistItself(store, clock, engine);
+  const catalog = new ServiceCatalog({ store, engine, engineId: 'local', clock, itself });
   return new WebhookHandlers({ store, catalog, clock, publicUrl: PUBLIC_URL });
 }
 

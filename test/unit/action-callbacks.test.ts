@@ -17,6 +17,7 @@ import { dockerHubPayload, fakeDigest } from '../support/registry-payloads.js';
 import {
   PUBLIC_URL,
   addService,
+  hoistItself,
   hookToken,
   newWebhookHandlers,
   openStores,
@@ -69,6 +70,7 @@ async function fixture<S extends CallbackSender = FakeSender>(
     store: calls,
     clock,
     engineId: 'local',
+    itself: hoistItself(store, clock),
     onEnqueued: () => undefined,
   });
   const logger = new MemoryLogger();

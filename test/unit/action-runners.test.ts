@@ -16,7 +16,7 @@ import type { ServiceKind } from '../../src/domain/ports/engine.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
 import { FakeClock } from '../support/fake-engine.js';
 import { addActionInProgress } from '../support/action-fixture.js';
-import { addService, openStore } from '../support/unit-fixture.js';
+import { addService, hoistItself, openStore } from '../support/unit-fixture.js';
 
 /** A runner that records each call as "<runner> <the service it was given>". */
 function recorder(calls: string[], name: string) {
@@ -37,6 +37,7 @@ async function fixture() {
   const calls: string[] = [];
   const runners = new ActionRunners({
     store,
+    itself: hoistItself(store, clock),
     standaloneRedeploy: recorder(calls, 'standalone-redeploy') as unknown as StandaloneRedeploy,
     swarmRedeploy: recorder(calls, 'swarm-redeploy') as unknown as SwarmRedeploy,
     standaloneScale: recorder(calls, 'standalone-scale') as unknown as StandaloneScale,

@@ -24,6 +24,7 @@ import type { Metrics } from '../../src/domain/ports/metrics.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
 import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js';
+import { hoistItself } from '../support/unit-fixture.js';
 
 const TIMING = { monitorMs: 10_000, healthTimeoutMs: 60_000, pollMs: 500 };
 const OPTIONS: WorkerOptions = {
@@ -54,6 +55,7 @@ function runners(store: Store, engine: FakeEngine, clock: FakeClock): ActionRunn
   const swarmTiming = { updateTimeoutMs: 60_000, pollMs: 1000 };
   return new ActionRunners({
     store,
+    itself: hoistItself(store, clock, engine),
     standaloneRedeploy: new StandaloneRedeploy({ store, engine, clock, timing: TIMING }),
     swarmRedeploy: new SwarmRedeploy({ store, engine, clock, timing: swarmTiming }),
     standaloneScale: new StandaloneScale({ store, engine, clock, timing: TIMING }),

@@ -9,13 +9,14 @@ import { Actions } from '../../src/domain/actions/actions.js';
 import { HoistError } from '../../src/domain/errors.js';
 import { ServiceCatalog } from '../../src/domain/services/service-catalog.js';
 import { FakeClock, FakeEngine } from '../support/fake-engine.js';
-import { addService, openStore } from '../support/unit-fixture.js';
+import { addService, hoistItself, openStore } from '../support/unit-fixture.js';
 
 async function fixture() {
   const store = await openStore();
   const clock = new FakeClock();
   const engine = new FakeEngine();
-  const catalog = new ServiceCatalog({ store, engine, engineId: 'local', clock });
+  const itself = hoistItself(store, clock, engine);
+  const catalog = new ServiceCatalog({ store, engine, engineId: 'local', clock, itself });
   const f = {
     store,
     engine,
@@ -23,7 +24,7 @@ async function fixture() {
     actions: null as unknown as Actions,
     service: await addService(store, clock, { kind: 'swarm', key: 'svc-api', name: 'shop_api' }),
   };
-  f.actions = new Actions({ store, catalog, clock, onEnqueued: () => f.wakeUps++ });
+  f.actions = new Actions({ store, catalog, clock, itself, onEnqueued: () => f.wakeUps++ });
   return f;
 }
 

@@ -32,7 +32,13 @@ import {
 } from '../support/registry-payloads.js';
 import { CALLER_TEXT_LIMIT } from '../../src/domain/caller-text.js';
 import { refusal } from '../support/refusal.js';
-import { addService, hookToken, newWebhookHandlers, openStores } from '../support/unit-fixture.js';
+import {
+  addService,
+  hoistItself,
+  hookToken,
+  newWebhookHandlers,
+  openStores,
+} from '../support/unit-fixture.js';
 
 const REGISTRY = '127.0.0.1:5000';
 const IMAGE = `${REGISTRY}/shop/app:latest`;
@@ -83,6 +89,7 @@ async function fixture(
       store: calls,
       clock,
       engineId: 'local',
+      itself: hoistItself(store, clock),
       onEnqueued: (a) => wakeUps.push(a.id),
     }),
     async handler(options = {}) {

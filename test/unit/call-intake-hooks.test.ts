@@ -15,7 +15,13 @@ import type { WebhookHandlers } from '../../src/domain/webhooks/webhook-handlers
 import type { Webhook } from '../../src/domain/webhooks/webhook.js';
 import { FakeClock } from '../support/fake-engine.js';
 import { refusal } from '../support/refusal.js';
-import { addService, hookToken, newWebhookHandlers, openStores } from '../support/unit-fixture.js';
+import {
+  addService,
+  hoistItself,
+  hookToken,
+  newWebhookHandlers,
+  openStores,
+} from '../support/unit-fixture.js';
 
 interface Fixture {
   store: Store;
@@ -45,7 +51,13 @@ async function fixture(): Promise<Fixture> {
     token,
     wakeUps: 0,
     intake: new EnqueuingIntake(
-      new CallIntake({ store: calls, clock, engineId: 'local', onEnqueued: () => f.wakeUps++ }),
+      new CallIntake({
+        store: calls,
+        clock,
+        engineId: 'local',
+        itself: hoistItself(store, clock),
+        onEnqueued: () => f.wakeUps++,
+      }),
     ),
   };
   return f;

@@ -28,7 +28,7 @@ import {
   type RegistryEvent,
 } from '../support/registry-payloads.js';
 import { refusal } from '../support/refusal.js';
-import { PUBLIC_URL, addService, openStores } from '../support/unit-fixture.js';
+import { PUBLIC_URL, addService, hoistItself, openStores } from '../support/unit-fixture.js';
 
 const HOST = '127.0.0.1:5000';
 const V1 = fakeDigest('v1');
@@ -68,6 +68,7 @@ async function fixture(): Promise<Fixture> {
       store: calls,
       clock,
       engineId: 'local',
+      itself: hoistItself(store, clock),
       onEnqueued: (a) => wakeUps.push(a.id),
     }),
     async service(name, imageRef, options = {}) {

@@ -3,10 +3,13 @@
  * ConfigError that names the variable and what to write instead.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { CallbackPolicy } from '../../src/adapters/callbacks/callback-policy.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { readSecretFiles, SECRET_SETTINGS } from '../../src/secret-settings.js';
 
 describe('loadConfig: Docker Hub callback settings', () => {
   it('defaults to registry.hub.docker.com over https, public addresses only', () => {
@@ -153,5 +156,72 @@ describe('loadConfig: metrics, log format and TLS', () => {
       () => loadConfig({ HOIST_TLS_KEY_FILE: 'k.pem' }),
       /HOIST_TLS_KEY_FILE is set but HOIST_TLS_CERT_FILE is not/,
     );
+  });
+});
+
+describe('loadConfig: <NAME>_FILE for settings that hold a secret', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hoist-secrets-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  /** A file holding `content`, as a Docker secret would be mounted. */
+  const secretFile = (content: string) => {
+    const file = path.join(dir, `secret-${++n}`);
+    writeFileSync(file, content);
+    return file;
+  };
+  const configError = (message: RegExp) => (error: unknown) =>
+    error instanceof ConfigError && message.test(error.message);
+
+  for (const name of SECRET_SETTINGS) {
+    it(`reads ${name} from ${name}_FILE, without one trailing newline`, () => {
+      const env = readSecretFiles({ [`${name}_FILE`]: secretFile('s3cret value\n') });
+      assert.equal(env[name], 's3cret value');
+    });
+  }
+
+  it('takes off one trailing newline only (LF or CRLF), never other whitespace', () => {
+    const [name] = SECRET_SETTINGS as [string];
+    const read = (content: string) =>
+      readSecretFiles({ [`${name}_FILE`]: secretFile(content) })[name];
+    assert.equal(read('a b \n\n'), 'a b \n');
+    assert.equal(read('token\r\n'), 'token');
+    assert.equal(read(' token'), ' token');
+  });
+
+  it('runs inside loadConfig: HOIST_DATABASE_URL from its file is refused as if set directly', () => {
+    assert.throws(
+      () => loadConfig({ HOIST_DATABASE_URL_FILE: secretFile('postgres://hoist:pw@db/hoist\n') }),
+      configError(/^HOIST_DATABASE_URL is set, but this version of Hoist only stores/),
+    );
+  });
+
+  it('refuses NAME and NAME_FILE both set, naming both and quoting neither value', () => {
+    const file = secretFile('from-file');
+    assert.throws(
+      () => loadConfig({ HOIST_METRICS_TOKEN: 'from-env', HOIST_METRICS_TOKEN_FILE: file }),
+      (error: unknown) =>
+        configError(/HOIST_METRICS_TOKEN and HOIST_METRICS_TOKEN_FILE are both set/)(error) &&
+        !/from-env|from-file/.test((error as Error).message),
+    );
+  });
+
+  it('refuses a file it cannot read, or an empty one, naming the variable and the path', () => {
+    const missing = path.join(dir, 'missing');
+    assert.throws(
+      () => loadConfig({ HOIST_METRICS_TOKEN_FILE: missing }),
+      configError(
+        new RegExp(
+          `^HOIST_METRICS_TOKEN_FILE is "${missing}", which Hoist cannot read \\(ENOENT\\)`,
+        ),
+      ),
+    );
+    assert.throws(
+      () => loadConfig({ HOIST_METRICS_TOKEN_FILE: secretFile('\n') }),
+      configError(/^HOIST_METRICS_TOKEN_FILE is ".*", which is empty/),
+    );
+  });
+
+  it('leaves _FILE of a setting that holds no secret alone', () => {
+    assert.equal(loadConfig({ HOIST_PORT_FILE: secretFile('9999') }).port, 8080);
   });
 });

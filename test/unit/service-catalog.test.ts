@@ -9,13 +9,18 @@ import { describe, it } from 'node:test';
 import type { Store } from '../../src/domain/ports/store.js';
 import { ServiceCatalog } from '../../src/domain/services/service-catalog.js';
 import { FakeClock, FakeEngine, composeLabels } from '../support/fake-engine.js';
-import { openStore } from '../support/unit-fixture.js';
+import { hoistItself, openStore } from '../support/unit-fixture.js';
 
 const DIGEST_V1 = `sha256:${'1'.repeat(64)}`;
 const DIGEST_V2 = `sha256:${'2'.repeat(64)}`;
 
 /** The Store methods that write a service record. */
-const SERVICE_WRITES = new Set(['upsertService', 'updateServiceImage', 'setServiceAutoredeploy']);
+const SERVICE_WRITES = new Set([
+  'upsertService',
+  'updateServiceImage',
+  'setServiceAutoredeploy',
+  'setServiceAllowSelfRedeploy',
+]);
 
 /** The store, with the name of every service write made through it pushed onto `writes`. */
 function countingWrites(store: Store, writes: string[]): Store {
@@ -41,6 +46,7 @@ async function fixture() {
     engine,
     engineId: 'local',
     clock,
+    itself: hoistItself(store, clock, engine),
   });
   const web = engine.addContainer({
     name: 'shop-web-1',
@@ -144,7 +150,7 @@ describe('ServiceCatalog.get', () => {
     assert.ok(listed);
     f.writes.length = 0;
 
-    const service = await f.catalog.setAutoredeploy(listed.id, true);
+    const service = await f.catalog.update(listed.id, { autoredeploy: true });
     assert.equal(service.autoredeploy, true);
     assert.deepEqual(f.writes, ['setServiceAutoredeploy']);
     assert.equal((await f.store.getService(listed.id))?.autoredeploy, true);

@@ -11,7 +11,7 @@ import type { CreateServiceInput } from '../../src/domain/services/service-provi
 import { ServiceProvisioning } from '../../src/domain/services/service-provisioning.js';
 import { composeLabels, FakeClock, FakeEngine } from '../support/fake-engine.js';
 import { refusal as refusalOf } from '../support/refusal.js';
-import { openStore } from '../support/unit-fixture.js';
+import { hoistItself, openStore } from '../support/unit-fixture.js';
 
 const IMAGE = 'registry.example.com/tools/echo:1';
 
@@ -21,13 +21,15 @@ async function fixture(mode: 'standalone' | 'swarm') {
   engine.mode = mode;
   engine.registry.set(IMAGE, { imageId: 'sha256:ech0', digest: 'sha256:d1' });
   const clock = new FakeClock();
-  const catalog = new ServiceCatalog({ store, engine, engineId: 'local', clock });
+  const itself = hoistItself(store, clock, engine);
+  const catalog = new ServiceCatalog({ store, engine, engineId: 'local', clock, itself });
   const provisioning = new ServiceProvisioning({
     store,
     engine,
     catalog,
     engineId: 'local',
     clock,
+    itself,
   });
   return { store, engine, clock, catalog, provisioning };
 }

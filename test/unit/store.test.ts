@@ -120,6 +120,7 @@ describe('SQLite store', () => {
         imageRef: null,
         digest: null,
         autoredeploy: false,
+        allowSelfRedeploy: false,
       });
 
       const again = await store.upsertService({
@@ -737,6 +738,7 @@ describe('SQLite store', () => {
             '0006_call_log',
             '0007_action_list_indexes',
             '0008_signature_scheme',
+            '0009_allow_self_redeploy',
           ],
         );
       } finally {

@@ -19,6 +19,7 @@ import type {
   NewService,
   PulledImage,
   NetworkMembership,
+  OwnService,
   ReplacementSpec,
   ServiceRef,
   SwarmServiceState,
@@ -31,6 +32,7 @@ import * as images from './docker-images.js';
 import * as swarm from './docker-swarm.js';
 import * as discovery from './service-discovery.js';
 import * as networks from './network-aliases.js';
+import { findOwnService } from './own-container.js';
 
 export interface DockerEngineOptions {
   /** Where the daemon is: unix:///path/docker.sock, tcp://host:port or http(s)://host:port. Named in errors. */
@@ -65,6 +67,10 @@ export class DockerEngine implements Engine {
 
   getService(ref: ServiceRef): Promise<DiscoveredService | null> {
     return discovery.getService(this.api, ref);
+  }
+
+  findOwnService(): Promise<OwnService | null> {
+    return findOwnService(this.api);
   }
 
   pullImage(imageRef: string): Promise<PulledImage> {

@@ -108,7 +108,7 @@ async function discover(
   return services.sort(byKindAndKey);
 }
 
-function classify(info: ContainerInfo): { kind: ServiceKind; key: string; name: string } {
+export function classify(info: ContainerInfo): { kind: ServiceKind; key: string; name: string } {
   const project = info.labels[COMPOSE_PROJECT];
   const service = info.labels[COMPOSE_SERVICE];
   if (project && service) {

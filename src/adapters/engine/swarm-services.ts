@@ -15,8 +15,9 @@ import type {
   RawTask,
 } from './docker-api-types.js';
 
-/** The label Swarm puts on every task container. */
-const SWARM_SERVICE_ID_LABEL = 'com.docker.swarm.service.id';
+/** The labels Swarm puts on every task container. */
+export const SWARM_SERVICE_ID_LABEL = 'com.docker.swarm.service.id';
+export const SWARM_SERVICE_NAME_LABEL = 'com.docker.swarm.service.name';
 
 /** Whether the engine is a member of a swarm (a manager or a worker). */
 export function swarmActive(info: RawInfo): boolean {

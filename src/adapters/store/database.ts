@@ -17,6 +17,8 @@ export interface ServicesTable {
   image_ref: string | null;
   digest: string | null;
   autoredeploy: Generated<number>;
+  /** Hoist's own service only: its protection lifted (migration 0009). */
+  allow_self_redeploy: Generated<number>;
 }
 
 export interface WebhooksTable {

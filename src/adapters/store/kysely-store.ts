@@ -124,6 +124,14 @@ export class KyselyStore implements Store {
       .execute();
   }
 
+  async setServiceAllowSelfRedeploy(id: string, on: boolean): Promise<void> {
+    await this.#db
+      .updateTable('services')
+      .set({ allow_self_redeploy: on ? 1 : 0 })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async listAutoredeployServices(engineId: string): Promise<ServiceRecord[]> {
     const rows = await this.#db
       .selectFrom('services')

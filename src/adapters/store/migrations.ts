@@ -394,6 +394,19 @@ const actionListIndexes: Migration = {
   },
 };
 
+/** Hoist's own service may be redeployed, scaled or removed only when this is on (issue 14). */
+const allowSelfRedeploy: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('services')
+      .addColumn('allow_self_redeploy', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('services').dropColumn('allow_self_redeploy').execute();
+  },
+};
+
 /** All migrations, by name; the Migrator runs them in name order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
@@ -404,6 +417,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0006_call_log': callLog,
   '0007_action_list_indexes': actionListIndexes,
   '0008_signature_scheme': signatureScheme,
+  '0009_allow_self_redeploy': allowSelfRedeploy,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -80,6 +80,7 @@ export function toService(row: ServiceRow): ServiceRecord {
     imageRef: row.image_ref,
     digest: row.digest,
     autoredeploy: Number(row.autoredeploy) === 1,
+    allowSelfRedeploy: Number(row.allow_self_redeploy) === 1,
   };
 }
 

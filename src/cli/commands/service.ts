@@ -46,7 +46,7 @@ export function registerServiceCommands(program: Command): void {
         ['ID', 'NAME', 'KIND', 'REPLICAS', 'IMAGE', 'DIGEST'],
         services.map((s) => [
           shortId(s.id),
-          s.name,
+          s.self ? `${s.name} (Hoist itself)` : s.name,
           s.kind,
           replicas(s),
           s.imageRef || '-',
@@ -171,6 +171,43 @@ export function registerServiceCommands(program: Command): void {
   });
 
   withExamples(
+    withOutputFlags(
+      service
+        .command('update')
+        .description("Change a service's settings in Hoist")
+        .argument('<SERVICE>', 'id, unique id prefix, or name')
+        .option(
+          '--allow-self-redeploy',
+          'let handlers, registry pushes and the API redeploy, scale or remove the service Hoist itself runs in',
+        )
+        .option(
+          '--no-allow-self-redeploy',
+          'leave the service Hoist runs in alone again (the default)',
+        ),
+      'print only the service id',
+    ),
+    'hoist service update hoist --allow-self-redeploy',
+  ).action(async (ref: string, flags: OutputFlags & { allowSelfRedeploy?: boolean }) => {
+    if (flags.allowSelfRedeploy === undefined) {
+      throw new CliError(
+        'nothing to change: give --allow-self-redeploy or --no-allow-self-redeploy.',
+      );
+    }
+    const client = await connect();
+    const found = await resolveService(client, ref);
+    const updated = await client.updateService(found.id, {
+      allowSelfRedeploy: flags.allowSelfRedeploy,
+    });
+    if (flags.json) return printJson(updated);
+    if (flags.quiet) return out(updated.id);
+    out(
+      updated.allowSelfRedeploy
+        ? `${updated.name}: handlers, registry pushes and the API may now redeploy, scale or remove it.`
+        : `${updated.name}: Hoist leaves it alone if it is the service Hoist runs in.`,
+    );
+  });
+
+  withExamples(
     service
       .command('rm')
       .alias('remove')
@@ -254,6 +291,14 @@ function printService(s: Service): void {
   ];
   if (s.createdByHoist !== undefined)
     pairs.push(['Created by Hoist', s.createdByHoist ? 'yes' : 'no']);
+  if (s.self) {
+    pairs.push([
+      'Hoist itself',
+      s.allowSelfRedeploy
+        ? 'yes: it may be redeployed, scaled or removed (allowSelfRedeploy)'
+        : 'yes: left alone (hoist service update --allow-self-redeploy lets it change)',
+    ]);
+  }
   out(details(pairs));
   if (s.swarm) {
     out('\nTasks:');

@@ -1,5 +1,6 @@
 import { HoistError } from '../errors.js';
 import type { Store } from '../ports/store.js';
+import type { HoistItself } from '../services/hoist-itself.js';
 import type { ServiceRecord } from '../services/service.js';
 import type { Action, ActionOutcome } from './action.js';
 import type { ActionRunner } from './action-worker.js';
@@ -19,6 +20,7 @@ export class ActionRunners implements ActionRunner {
   constructor(
     private readonly deps: {
       store: Store;
+      itself: HoistItself;
       standaloneRedeploy: StandaloneRedeploy;
       swarmRedeploy: SwarmRedeploy;
       standaloneScale: StandaloneScale;
@@ -29,6 +31,14 @@ export class ActionRunners implements ActionRunner {
   async run(action: Action): Promise<ActionOutcome> {
     const service = await this.deps.store.getService(action.serviceId);
     if (!service) throw new HoistError('service_not_found', `Service ${action.serviceId} is gone.`);
+    // The last check: an action queued before Hoist knew which service is its own.
+    await this.deps.itself.detect();
+    const refusal = await this.deps.itself.refusal(
+      this.deps.store,
+      service.id,
+      action.type === 'scale' ? 'scaling' : 'redeploying',
+    );
+    if (refusal) return { state: 'Failed', reason: refusal };
     return this.runnerFor(action, service).run(action, service);
   }
 

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { HoistError } from '../errors.js';
 import { readPage, type Page } from '../paging.js';
 import type { ActionFilter, Store } from '../ports/store.js';
+import type { HoistItself } from '../services/hoist-itself.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
 import type { Action, ActionLogEntry, ActionOptions } from './action.js';
 import { enqueueRedeploy, enqueueScale, type Enqueued } from './action-queue.js';
@@ -13,6 +14,7 @@ export class Actions {
       store: Store;
       catalog: ServiceCatalog;
       clock: Clock;
+      itself: HoistItself;
       onEnqueued: (action: Action) => void;
     },
   ) {}
@@ -45,6 +47,7 @@ export class Actions {
     options: ActionOptions,
   ): Promise<Enqueued> {
     await this.deps.catalog.record(serviceId);
+    await this.deps.itself.guard(this.deps.store, serviceId, 'redeploying');
     const enqueued = await this.deps.store.transaction((tx) =>
       enqueueRedeploy(tx, this.deps.clock, {
         serviceId,
@@ -62,6 +65,7 @@ export class Actions {
       throw new HoistError('bad_request', 'replicas is a whole number from 0 to 100.');
     }
     await this.deps.catalog.record(serviceId);
+    await this.deps.itself.guard(this.deps.store, serviceId, 'scaling');
     const enqueued = await this.deps.store.transaction((tx) =>
       enqueueScale(tx, this.deps.clock, {
         serviceId,

@@ -18,6 +18,7 @@ import { judgePush, noPushReason } from '../payloads/match-push.js';
 import { parsePayload } from '../payloads/parse-payload.js';
 import type { CallResultName, Metrics } from '../ports/metrics.js';
 import type { CallStore, CallTx } from '../ports/store.js';
+import type { HoistItself } from '../services/hoist-itself.js';
 import { hashSecretToken } from '../secret-token.js';
 import type { CallEndpoint, CallKind, CallResult, TakenCall } from './call-endpoint.js';
 import { HookEndpoint, type HookOutcome } from './hook-endpoint.js';
@@ -53,6 +54,8 @@ export class CallIntake {
       clock: Clock;
       /** The engine whose autoredeploy services registry endpoints redeploy. */
       engineId: string;
+      /** Calls never act on Hoist's own service unless it allows them. */
+      itself: HoistItself;
       onEnqueued: (action: Action) => void;
       metrics?: Metrics;
     },
@@ -156,11 +159,17 @@ export class CallIntake {
 
     const enqueued: Enqueued[] = [];
     const passedOver: string[] = [];
+    let selfRefusal: string | null = null;
     for (const service of await endpoint.services(tx, taken)) {
       const verdict =
         matches && service.running ? judgePush(service.running, payload) : { expectedDigest: null };
       if ('ignore' in verdict) {
         passedOver.push(verdict.ignore);
+        continue;
+      }
+      const refusal = await this.deps.itself.refusal(tx, service.id, 'redeploying or scaling');
+      if (refusal) {
+        selfRefusal = refusal;
         continue;
       }
       enqueued.push(
@@ -171,7 +180,8 @@ export class CallIntake {
       );
     }
     if (enqueued.length === 0) {
-      return { kind: 'ignored', reason: endpoint.nothingMatched(taken, passedOver) };
+      // A call that would have acted on Hoist itself says so, whatever else it passed over.
+      return { kind: 'ignored', reason: selfRefusal ?? endpoint.nothingMatched(taken, passedOver) };
     }
     return { kind: 'enqueued', enqueued };
   }

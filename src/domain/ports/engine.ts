@@ -27,6 +27,12 @@ export interface ServiceRef {
   key: string;
 }
 
+/** The service of the container Hoist itself runs in. */
+export interface OwnService extends ServiceRef {
+  name: string;
+  containerId: string;
+}
+
 export type HealthStatus = 'none' | 'starting' | 'healthy' | 'unhealthy';
 
 export interface ContainerInfo {
@@ -183,6 +189,11 @@ export interface Engine {
   info(): Promise<EngineInfo>;
   listServices(): Promise<DiscoveredService[]>;
   getService(ref: ServiceRef): Promise<DiscoveredService | null>;
+  /**
+   * The service whose container this process runs in, when that container is on this
+   * engine (Hoist run as a container); null otherwise.
+   */
+  findOwnService(): Promise<OwnService | null>;
   pullImage(imageRef: string): Promise<PulledImage>;
   /** null when no such container exists. */
   inspectContainer(id: string): Promise<ContainerInfo | null>;

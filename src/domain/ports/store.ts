@@ -57,6 +57,7 @@ export interface Store {
   }): Promise<ServiceRecord>;
   updateServiceImage(id: string, imageRef: string | null, digest: string | null): Promise<void>;
   setServiceAutoredeploy(id: string, on: boolean): Promise<void>;
+  setServiceAllowSelfRedeploy(id: string, on: boolean): Promise<void>;
   listAutoredeployServices(engineId: string): Promise<ServiceRecord[]>;
   getService(id: string): Promise<ServiceRecord | null>;
   listServices(engineId: string): Promise<ServiceRecord[]>;

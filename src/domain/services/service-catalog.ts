@@ -6,6 +6,13 @@ import type { DiscoveredService, Engine } from '../ports/engine.js';
 import type { Store } from '../ports/store.js';
 import type { Service, ServiceRecord } from './service.js';
 import { parseImageReference } from '../image-reference.js';
+import type { HoistItself } from './hoist-itself.js';
+
+/** What PATCH /api/v1/services/{id} changes; what is left out stays as it is. */
+export interface ServiceSettings {
+  autoredeploy?: boolean;
+  allowSelfRedeploy?: boolean;
+}
 
 export interface ServiceQuery {
   /** Case-insensitive substring of the name or image reference. */
@@ -19,11 +26,18 @@ export interface ServiceQuery {
  */
 export class ServiceCatalog {
   constructor(
-    private readonly deps: { store: Store; engine: Engine; engineId: string; clock: Clock },
+    private readonly deps: {
+      store: Store;
+      engine: Engine;
+      engineId: string;
+      clock: Clock;
+      itself: HoistItself;
+    },
   ) {}
 
   async list(query: ServiceQuery = {}): Promise<Service[]> {
-    const { store, engine, engineId, clock } = this.deps;
+    const { store, engine, engineId, clock, itself } = this.deps;
+    await itself.detect();
     const discovered = await engine.listServices();
     const seenAt = isoNow(clock);
     const needle = query.q?.trim().toLowerCase();
@@ -45,7 +59,7 @@ export class ServiceCatalog {
         found,
         seenAt,
       );
-      services.push(toService(record, found));
+      services.push(toService(record, found, itself.is(record.id)));
     }
     return services.sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -62,19 +76,34 @@ export class ServiceCatalog {
     return record;
   }
 
-  /** Tutum's autoredeploy: a registry endpoint's report of a push of its repo:tag redeploys it. */
-  async setAutoredeploy(id: string, on: boolean): Promise<Service> {
+  /**
+   * autoredeploy (Tutum's): a registry endpoint's report of a push of its repo:tag redeploys
+   * it. allowSelfRedeploy: Hoist's own service may be acted on (hoist-itself.ts).
+   */
+  async update(id: string, settings: ServiceSettings): Promise<Service> {
     // Read first: an engine that cannot answer fails the request before anything is saved.
     const service = await this.get(id);
-    await this.deps.store.setServiceAutoredeploy(id, on);
-    return { ...service, autoredeploy: on };
+    const { autoredeploy, allowSelfRedeploy } = settings;
+    const { store } = this.deps;
+    if (autoredeploy !== undefined) await store.setServiceAutoredeploy(id, autoredeploy);
+    if (allowSelfRedeploy !== undefined) {
+      await store.setServiceAllowSelfRedeploy(id, allowSelfRedeploy);
+    }
+    return {
+      ...service,
+      autoredeploy: autoredeploy ?? service.autoredeploy,
+      allowSelfRedeploy: allowSelfRedeploy ?? service.allowSelfRedeploy,
+    };
   }
 
   async get(id: string): Promise<Service> {
+    const { engine, clock, itself } = this.deps;
     const record = await this.record(id);
-    const found = await this.deps.engine.getService(record);
-    if (!found) return toService(record, null);
-    return toService(await this.refresh(record, found, isoNow(this.deps.clock)), found);
+    await itself.detect();
+    const found = await engine.getService(record);
+    const self = itself.is(id);
+    if (!found) return toService(record, null, self);
+    return toService(await this.refresh(record, found, isoNow(clock)), found, self);
   }
 
   /**
@@ -124,7 +153,7 @@ function runningDigest(found: DiscoveredService): string | null {
     : (found.containers.find((c) => c.digest)?.digest ?? null);
 }
 
-function toService(record: ServiceRecord, found: DiscoveredService | null): Service {
+function toService(record: ServiceRecord, found: DiscoveredService | null, self: boolean): Service {
   return {
     id: record.id,
     engineId: record.engineId,
@@ -133,6 +162,8 @@ function toService(record: ServiceRecord, found: DiscoveredService | null): Serv
     imageRef: found?.imageRef ?? '',
     digest: found ? runningDigest(found) : null,
     autoredeploy: record.autoredeploy,
+    self,
+    allowSelfRedeploy: record.allowSelfRedeploy,
     present: found !== null && (found.kind === 'swarm' || found.containers.length > 0),
     createdByHoist: found?.labels[HOIST_SERVICE_LABEL] !== undefined,
     containers: found?.containers ?? [],

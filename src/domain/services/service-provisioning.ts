@@ -5,6 +5,7 @@ import type { Engine, NewService, PortSpec, VolumeSpec } from '../ports/engine.j
 import type { Store } from '../ports/store.js';
 import { HOIST_SERVICE_LABEL, type ServiceCatalog } from './service-catalog.js';
 import type { Service } from './service.js';
+import type { HoistItself } from './hoist-itself.js';
 import { randomUUID } from 'node:crypto';
 
 export interface CreateServiceInput {
@@ -34,6 +35,7 @@ export class ServiceProvisioning {
       catalog: ServiceCatalog;
       engineId: string;
       clock: Clock;
+      itself: HoistItself;
     },
   ) {}
 
@@ -94,8 +96,9 @@ export class ServiceProvisioning {
   }
 
   async remove(id: string): Promise<void> {
-    const { engine, store, catalog } = this.deps;
+    const { engine, store, catalog, itself } = this.deps;
     const record = await catalog.record(id);
+    await itself.guard(store, id, 'removing');
     const found = await engine.getService(record);
     if (!found) {
       throw new HoistError(

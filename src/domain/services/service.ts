@@ -19,6 +19,8 @@ export interface ServiceRecord {
   digest: string | null;
   /** Redeploy when a registry endpoint reports a push of its repo:tag. */
   autoredeploy: boolean;
+  /** Hoist's own service: handlers, registry pushes and the API may redeploy, scale or remove it. */
+  allowSelfRedeploy: boolean;
 }
 
 /** A service as the API shows it: the record joined with what the engine reports now. */
@@ -32,6 +34,9 @@ export interface Service {
   /** false when the engine no longer has (or cannot show) it. */
   present: boolean;
   autoredeploy: boolean;
+  /** Hoist itself runs in it (its container or Swarm service). */
+  self: boolean;
+  allowSelfRedeploy: boolean;
   /** Created by Hoist (label io.hoist.service): only such services can be deleted through Hoist. */
   createdByHoist: boolean;
   /** Standalone kinds; empty for a Swarm service. */

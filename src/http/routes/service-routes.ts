@@ -3,7 +3,13 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../app-deps.js';
 import { errorResponses } from '../schemas/error-schema.js';
-import { CreateServiceBody, ScaleBody, Service, ServiceParams } from '../schemas/service-schema.js';
+import {
+  CreateServiceBody,
+  ScaleBody,
+  Service,
+  ServiceParams,
+  ServiceSettingsBody,
+} from '../schemas/service-schema.js';
 import { Enqueued } from '../schemas/action-schema.js';
 import { actionUrl } from '../presenters.js';
 
@@ -150,13 +156,13 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
       schema: {
         summary: "Change a service's settings in Hoist",
         description:
-          'autoredeploy: redeploy it whenever a registry endpoint reports a push of the repo:tag it runs.',
+          'autoredeploy: redeploy it whenever a registry endpoint reports a push of the repo:tag it runs. allowSelfRedeploy: on the service Hoist itself runs in (self: true), let handlers, registry pushes and the API redeploy, scale or remove it. Settings left out stay as they are.',
         tags: ['services'],
         params: ServiceParams,
-        body: Type.Object({ autoredeploy: Type.Boolean() }, { additionalProperties: false }),
+        body: ServiceSettingsBody,
         response: { 200: Service, ...errorResponses },
       },
     },
-    async (request) => deps.catalog.setAutoredeploy(request.params.id, request.body.autoredeploy),
+    async (request) => deps.catalog.update(request.params.id, request.body),
   );
 }

@@ -26,6 +26,13 @@ export const Service = Type.Object({
   autoredeploy: Type.Boolean({
     description: 'Redeployed when a registry endpoint reports a push of its repo:tag',
   }),
+  self: Type.Boolean({
+    description:
+      'Hoist itself runs in it: handlers, registry pushes and the API leave it alone unless allowSelfRedeploy',
+  }),
+  allowSelfRedeploy: Type.Boolean({
+    description: 'Hoist itself may redeploy, scale or remove it (only matters when self is true)',
+  }),
   createdByHoist: Type.Boolean({
     description: 'Only services Hoist created (label io.hoist.service) can be deleted through it',
   }),
@@ -105,6 +112,14 @@ export const CreateServiceBody = Type.Object(
     labels: Type.Optional(Type.Record(Type.String(), Type.String())),
   },
   { additionalProperties: false },
+);
+
+export const ServiceSettingsBody = Type.Object(
+  {
+    autoredeploy: Type.Optional(Type.Boolean()),
+    allowSelfRedeploy: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 export const ScaleBody = Type.Object(

@@ -8,6 +8,7 @@ import type {
   Engine,
   Enqueued,
   Service,
+  ServiceSettings,
   Webhook,
 } from './types';
 
@@ -110,8 +111,8 @@ export const api = {
   service: (id: string, signal?: AbortSignal) =>
     request<Service>('GET', `/api/v1/services/${enc(id)}`, { signal }),
 
-  setAutoredeploy: (id: string, autoredeploy: boolean) =>
-    request<Service>('PATCH', `/api/v1/services/${enc(id)}`, { body: { autoredeploy } }),
+  updateService: (id: string, settings: ServiceSettings) =>
+    request<Service>('PATCH', `/api/v1/services/${enc(id)}`, { body: settings }),
 
   redeploy: (id: string) =>
     request<Enqueued>('POST', `/api/v1/services/${enc(id)}/redeploy`, { body: {} }),

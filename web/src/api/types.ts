@@ -16,6 +16,7 @@ export type {
   Engine,
   Enqueued,
   Service,
+  ServiceSettings,
   SwarmTask,
   Webhook,
   WebhookOperation,

@@ -4,7 +4,7 @@ import { useActionEvents } from '../api/events';
 import type { Enqueued, Service } from '../api/types';
 import { ENDED_STATES } from '../api/types';
 import { Link } from '../router';
-import { AutoredeploySwitch } from '../services/autoredeploy-switch';
+import { SettingSwitch } from '../services/setting-switch';
 import { countsText, serviceState, shortDigest } from '../services/service-summary';
 import { ConfirmButton } from '../ui/confirm-button';
 import { Empty, ErrorNote, Loading } from '../ui/status';
@@ -51,7 +51,27 @@ export function ServiceGeneral({ id, loaded }: { id: string; loaded: Loaded<Serv
         <dd>{service.engineId}</dd>
       </dl>
 
-      <AutoredeploySwitch service={service} onSaved={(saved) => loaded.setData(() => saved)} />
+      <SettingSwitch
+        service={service}
+        setting="autoredeploy"
+        label="Autoredeploy"
+        hint={
+          <>
+            Redeploy when a registry endpoint reports a push of{' '}
+            <code className="wrap">{service.imageRef || 'its image'}</code>
+          </>
+        }
+        onSaved={(saved) => loaded.setData(() => saved)}
+      />
+      {service.self && (
+        <SettingSwitch
+          service={service}
+          setting="allowSelfRedeploy"
+          label="Allow Hoist to redeploy itself"
+          hint="Hoist runs in this service, so handlers, registry pushes and the API leave it alone. On: they may redeploy, scale or remove it, stopping Hoist while they do."
+          onSaved={(saved) => loaded.setData(() => saved)}
+        />
+      )}
 
       <div className="actions-row">
         <ConfirmButton

@@ -50,7 +50,12 @@ export function ServicePage(props: {
       </nav>
       <div className="page-head">
         <h1>{name}</h1>
-        {service.data && <span className="kind">{kindLabel(service.data.kind)}</span>}
+        {service.data && (
+          <span className="kind">
+            {kindLabel(service.data.kind)}
+            {service.data.self && ', Hoist itself'}
+          </span>
+        )}
       </div>
       <nav className="tabs" aria-label="Service sections">
         {TABS.map((t) => (

@@ -122,6 +122,7 @@ export function ServicesPage({ query }: { query: string }) {
                   <tr key={service.id}>
                     <th scope="row" data-label="Name">
                       <Link to={`/services/${service.id}`}>{service.name}</Link>
+                      {service.self && <span className="kind"> (Hoist itself)</span>}
                     </th>
                     <td data-label="Engine">{service.engineId}</td>
                     <td data-label="Image" className="mono wrap">

@@ -1,27 +1,30 @@
-import { useId, useState } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { ApiError, api } from '../api/client';
-import type { Service } from '../api/types';
+import type { Service, ServiceSettings } from '../api/types';
 
 /**
- * The service's autoredeploy setting (PATCH /api/v1/services/{id}). The switch
- * moves at once; a refusal puts it back and says why. One change at a time:
- * while one is saving, the switch ignores clicks (it stays focused and says
- * "Saving…"), so answers cannot arrive out of order and leave it showing what
- * the server does not have.
+ * One of the service's settings in Hoist (PATCH /api/v1/services/{id}) as a
+ * switch. The switch moves at once; a refusal puts it back and says why. One
+ * change at a time: while one is saving, the switch ignores clicks (it stays
+ * focused and says "Saving…"), so answers cannot arrive out of order and leave
+ * it showing what the server does not have.
  */
-export function AutoredeploySwitch(props: {
+export function SettingSwitch(props: {
   service: Service;
+  setting: keyof ServiceSettings;
+  label: string;
+  hint: ReactNode;
   /** The service as the API answered the change. */
   onSaved: (service: Service) => void;
 }) {
-  const { service } = props;
+  const { service, setting, label } = props;
   const id = useId();
   const hintId = useId();
   // What the user asked for, while the API has not answered it yet.
   const [pending, setPending] = useState<boolean>();
   const [error, setError] = useState<string>();
   const [saved, setSaved] = useState<string>();
-  const checked = pending ?? service.autoredeploy;
+  const checked = pending ?? service[setting];
 
   const change = async (on: boolean) => {
     if (pending !== undefined) return;
@@ -29,14 +32,14 @@ export function AutoredeploySwitch(props: {
     setError(undefined);
     setSaved(undefined);
     try {
-      const answer = await api.setAutoredeploy(service.id, on);
+      const answer = await api.updateService(service.id, { [setting]: on });
       props.onSaved(answer);
       setPending(undefined);
-      setSaved(answer.autoredeploy ? 'Autoredeploy is on.' : 'Autoredeploy is off.');
+      setSaved(`${label} is ${answer[setting] ? 'on' : 'off'}.`);
     } catch (reason) {
       setPending(undefined);
       setError(
-        `Autoredeploy was not turned ${on ? 'on' : 'off'}: ${
+        `${label} was not turned ${on ? 'on' : 'off'}: ${
           reason instanceof ApiError ? reason.message : 'the request failed.'
         }`,
       );
@@ -56,10 +59,9 @@ export function AutoredeploySwitch(props: {
         onChange={(event) => void change(event.target.checked)}
       />
       <div className="setting-text">
-        <label htmlFor={id}>Autoredeploy</label>
+        <label htmlFor={id}>{label}</label>
         <p id={hintId} className="hint">
-          Redeploy when a registry endpoint reports a push of{' '}
-          <code className="wrap">{service.imageRef || 'its image'}</code>
+          {props.hint}
         </p>
         {error ? (
           <p className="error-text setting-message" role="alert">
