@@ -80,7 +80,9 @@ async function fixture(): Promise<Fixture> {
         imageRef,
         digest: options.digest === undefined ? V1 : options.digest,
       });
-      if (options.autoredeploy ?? true) await store.setServiceAutoredeploy(record.id, true);
+      if (options.autoredeploy ?? true) {
+        await store.updateServiceSettings(record.id, { autoredeploy: true });
+      }
       return record;
     },
   };

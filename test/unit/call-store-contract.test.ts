@@ -215,7 +215,9 @@ for (const implementation of IMPLEMENTATIONS) {
       const zeta = await add('zeta');
       const alpha = await add('alpha');
       const remote = await add('remote', 'elsewhere');
-      for (const s of [zeta, alpha, remote]) await f.store.setServiceAutoredeploy(s.id, true);
+      for (const s of [zeta, alpha, remote]) {
+        await f.store.updateServiceSettings(s.id, { autoredeploy: true });
+      }
       const listed = await run(f, (tx) => tx.listAutoredeployServices('local'));
       assert.deepEqual(
         listed.map((s) => s.name),

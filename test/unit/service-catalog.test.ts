@@ -15,12 +15,7 @@ const DIGEST_V1 = `sha256:${'1'.repeat(64)}`;
 const DIGEST_V2 = `sha256:${'2'.repeat(64)}`;
 
 /** The Store methods that write a service record. */
-const SERVICE_WRITES = new Set([
-  'upsertService',
-  'updateServiceImage',
-  'setServiceAutoredeploy',
-  'setServiceAllowSelfRedeploy',
-]);
+const SERVICE_WRITES = new Set(['upsertService', 'updateServiceImage', 'updateServiceSettings']);
 
 /** The store, with the name of every service write made through it pushed onto `writes`. */
 function countingWrites(store: Store, writes: string[]): Store {
@@ -152,8 +147,21 @@ describe('ServiceCatalog.get', () => {
 
     const service = await f.catalog.update(listed.id, { autoredeploy: true });
     assert.equal(service.autoredeploy, true);
-    assert.deepEqual(f.writes, ['setServiceAutoredeploy']);
+    assert.deepEqual(f.writes, ['updateServiceSettings']);
     assert.equal((await f.store.getService(listed.id))?.autoredeploy, true);
+  });
+
+  it('switching both settings writes them in one update', async () => {
+    const f = await fixture();
+    const [listed] = await f.catalog.list();
+    assert.ok(listed);
+    f.writes.length = 0;
+
+    await f.catalog.update(listed.id, { autoredeploy: true, allowSelfRedeploy: true });
+    assert.deepEqual(f.writes, ['updateServiceSettings']);
+    const record = await f.store.getService(listed.id);
+    assert.equal(record?.autoredeploy, true);
+    assert.equal(record?.allowSelfRedeploy, true);
   });
 
   it('shows a service the engine no longer has without writing', async () => {

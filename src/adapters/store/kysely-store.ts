@@ -116,20 +116,18 @@ export class KyselyStore implements Store {
       .execute();
   }
 
-  async setServiceAutoredeploy(id: string, on: boolean): Promise<void> {
-    await this.#db
-      .updateTable('services')
-      .set({ autoredeploy: on ? 1 : 0 })
-      .where('id', '=', id)
-      .execute();
-  }
-
-  async setServiceAllowSelfRedeploy(id: string, on: boolean): Promise<void> {
-    await this.#db
-      .updateTable('services')
-      .set({ allow_self_redeploy: on ? 1 : 0 })
-      .where('id', '=', id)
-      .execute();
+  async updateServiceSettings(
+    id: string,
+    settings: Partial<{ autoredeploy: boolean; allowSelfRedeploy: boolean }>,
+  ): Promise<void> {
+    const { autoredeploy, allowSelfRedeploy } = settings;
+    const set = {
+      ...(autoredeploy !== undefined && { autoredeploy: autoredeploy ? 1 : 0 }),
+      ...(allowSelfRedeploy !== undefined && { allow_self_redeploy: allowSelfRedeploy ? 1 : 0 }),
+    };
+    // An UPDATE must set something; no setting present leaves the row as it is.
+    if (Object.keys(set).length === 0) return;
+    await this.#db.updateTable('services').set(set).where('id', '=', id).execute();
   }
 
   async listAutoredeployServices(engineId: string): Promise<ServiceRecord[]> {

@@ -15,6 +15,12 @@ import type { IncomingCall } from './incoming-call.js';
 
 export type CallKind = 'hook' | 'registry';
 
+/**
+ * The one code an unknown or revoked token raises, whatever its kind; the
+ * message is the endpoint kind's own.
+ */
+export const UNKNOWN_TOKEN_CODE = 'webhook_not_found';
+
 /** The call being taken, once its endpoint is known and its payload read. */
 export interface TakenCall<Target> {
   target: Target;
@@ -39,8 +45,11 @@ export interface CallService {
 }
 
 export interface CallEndpoint<Target, Outcome> {
-  /** The answer to an unknown or revoked token: the same for both. */
-  readonly unknownMessage: string;
+  /**
+   * The answer to an unknown or revoked token: the same for both, made once so a
+   * flood of unknown tokens creates no error (nor stack trace) per call.
+   */
+  readonly unknown: HoistError;
   /**
    * The active endpoint a token names. Revoked ones are left out by the query,
    * so revoked and unknown tokens take the same road and the same time.

@@ -11,7 +11,7 @@
  */
 import type { Clock } from '../clock.js';
 import { isoNow } from '../clock.js';
-import { HoistError } from '../errors.js';
+import type { HoistError } from '../errors.js';
 import type { Enqueued } from '../actions/action-queue.js';
 import type { Action } from '../actions/action.js';
 import { judgePush, noPushReason } from '../payloads/match-push.js';
@@ -25,11 +25,8 @@ import { HookEndpoint, type HookOutcome } from './hook-endpoint.js';
 import type { IncomingCall } from './incoming-call.js';
 import { RegistryEndpoint, type RegistryOutcome } from './registry-endpoint.js';
 
-/**
- * The one code an unknown or revoked token raises, whatever its kind; the
- * message is the endpoint kind's own.
- */
-export const UNKNOWN_TOKEN_CODE = 'webhook_not_found';
+// Routes tell an unknown token by its code; it is defined with the endpoints that raise it.
+export { UNKNOWN_TOKEN_CODE } from './call-endpoint.js';
 
 export interface CallOutcomes {
   hook: HookOutcome;
@@ -37,16 +34,11 @@ export interface CallOutcomes {
 }
 
 type Answered<Outcome> = { result: CallResultName } & (
-  { outcome: Outcome; enqueued: Enqueued[] } | { refused: HoistError } | { unknown: true }
+  { outcome: Outcome; enqueued: Enqueued[] } | { refused: HoistError }
 );
 
 export class CallIntake {
   readonly #endpoints: { [K in CallKind]: CallEndpoint<unknown, CallOutcomes[K]> };
-  /**
-   * What an unknown or revoked token raises, made once per kind: a flood of unknown tokens
-   * creates no error (nor stack trace) per call.
-   */
-  readonly #unknown: { [K in CallKind]: HoistError };
 
   constructor(
     private readonly deps: {
@@ -63,10 +55,6 @@ export class CallIntake {
     this.#endpoints = {
       hook: new HookEndpoint(deps.clock) as CallEndpoint<unknown, HookOutcome>,
       registry: new RegistryEndpoint(deps.engineId) as CallEndpoint<unknown, RegistryOutcome>,
-    };
-    this.#unknown = {
-      hook: new HoistError(UNKNOWN_TOKEN_CODE, this.#endpoints.hook.unknownMessage),
-      registry: new HoistError(UNKNOWN_TOKEN_CODE, this.#endpoints.registry.unknownMessage),
     };
   }
 
@@ -89,7 +77,6 @@ export class CallIntake {
     );
     // Counted once committed: a call whose transaction failed (503) left no trace to count.
     this.deps.metrics?.callTaken(kind, answered.result);
-    if ('unknown' in answered) throw this.#unknown[kind];
     if ('refused' in answered) throw answered.refused;
     for (const { action, coalesced } of answered.enqueued) {
       if (!coalesced) this.deps.onEnqueued(action);
@@ -106,7 +93,7 @@ export class CallIntake {
     count: string | undefined,
   ): Promise<Answered<Outcome>> {
     const target = await endpoint.find(tx, tokenHash);
-    if (target === null) return { unknown: true, result: 'unknown_token' };
+    if (target === null) return { refused: endpoint.unknown, result: 'unknown_token' };
     // Only now: a body sent to a URL that is no endpoint's costs nothing to read (1 MiB of
     // JSON is milliseconds of CPU).
     const payload = parsePayload({

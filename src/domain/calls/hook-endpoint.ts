@@ -18,7 +18,13 @@ import type { CallTx } from '../ports/store.js';
 import type { Delivery } from '../webhooks/delivery.js';
 import { verifySignature } from '../webhooks/signature.js';
 import type { Webhook, WebhookSecrets } from '../webhooks/webhook.js';
-import type { CallEndpoint, CallResult, CallService, TakenCall } from './call-endpoint.js';
+import {
+  UNKNOWN_TOKEN_CODE,
+  type CallEndpoint,
+  type CallResult,
+  type CallService,
+  type TakenCall,
+} from './call-endpoint.js';
 import type { IncomingCall } from './incoming-call.js';
 
 /** What came of a handler call: queued (or joined), ignored with a reason, or a repeat of one already seen. */
@@ -36,7 +42,7 @@ export const TRIGGER_BODY_LIMIT = 64 * 1024;
 type Handler = Webhook & WebhookSecrets;
 
 export class HookEndpoint implements CallEndpoint<Handler, HookOutcome> {
-  readonly unknownMessage = UNKNOWN_HOOK_MESSAGE;
+  readonly unknown = new HoistError(UNKNOWN_TOKEN_CODE, UNKNOWN_HOOK_MESSAGE);
   /** Handlers with a rateLimitPerMinute, by id (in memory: a restart forgets the counts). */
   readonly #limiter: RateLimiter;
 

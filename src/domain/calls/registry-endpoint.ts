@@ -13,7 +13,13 @@ import type { Clock } from '../clock.js';
 import { describePush, describePushes } from '../payloads/describe-push.js';
 import type { CallTx } from '../ports/store.js';
 import type { Registry, RegistryCall } from '../registries/registry.js';
-import type { CallEndpoint, CallResult, CallService, TakenCall } from './call-endpoint.js';
+import {
+  UNKNOWN_TOKEN_CODE,
+  type CallEndpoint,
+  type CallResult,
+  type CallService,
+  type TakenCall,
+} from './call-endpoint.js';
 
 /** As for handlers: unknown and revoked endpoints answer alike. */
 export const UNKNOWN_REGISTRY_MESSAGE =
@@ -26,7 +32,7 @@ export type RegistryOutcome =
   | { kind: 'duplicate'; actions: Action[] };
 
 export class RegistryEndpoint implements CallEndpoint<Registry, RegistryOutcome> {
-  readonly unknownMessage = UNKNOWN_REGISTRY_MESSAGE;
+  readonly unknown = new HoistError(UNKNOWN_TOKEN_CODE, UNKNOWN_REGISTRY_MESSAGE);
 
   constructor(private readonly engineId: string) {}
 

@@ -12,10 +12,25 @@ export function describePush(push: ImagePush): string {
 }
 
 /**
+ * Described pushes per payload: one registry call judges every autoredeploy
+ * service against the same pushes, so each ignore reason reuses the text.
+ */
+const described = new WeakMap<readonly ImagePush[], string>();
+
+/**
  * The pushes as a reason names them: a payload chose them, so a few, each as
  * caller text, and how many more.
  */
 export function describePushes(pushes: readonly ImagePush[]): string {
+  let text = described.get(pushes);
+  if (text === undefined) {
+    text = describe(pushes);
+    described.set(pushes, text);
+  }
+  return text;
+}
+
+function describe(pushes: readonly ImagePush[]): string {
   const named = pushes
     .slice(0, NAMED_PUSHES)
     .map((push) => callerText(describePush(push)))

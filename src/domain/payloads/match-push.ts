@@ -23,21 +23,24 @@ export function matchPush(serviceImageRef: string, payload: ParsedPayload): Push
   if (payload.kind === 'plain') return { outcome: 'trigger' };
   if (payload.pushes.length === 0) return ignore(noPushReason(payload));
 
-  const pushed = `pushed ${describePushes(payload.pushes)}`;
+  // Only an ignore reason names the pushes: a match costs no string work.
+  const pushed = (): string => `pushed ${describePushes(payload.pushes)}`;
   const ref = serviceImageRef.trim();
   const followed = followedTag(ref);
   if (!followed.ok) {
     switch (followed.problem) {
       case 'empty':
-        return ignore(`${pushed}; this service runs no known image, not a repository and tag`);
+        return ignore(`${pushed()}; this service runs no known image, not a repository and tag`);
       case 'image-id':
-        return ignore(`${pushed}; this service runs image ${ref}, not a repository and tag`);
+        return ignore(`${pushed()}; this service runs image ${ref}, not a repository and tag`);
       case 'no-repository':
-        return ignore(`${pushed}; this service runs ${ref}, a reference that names no repository`);
+        return ignore(
+          `${pushed()}; this service runs ${ref}, a reference that names no repository`,
+        );
       case 'digest-only': {
         const { host, path, digest } = followed.reference;
         return ignore(
-          `${pushed}; this service runs ${host}/${path}@${digest}, a digest with no tag to follow`,
+          `${pushed()}; this service runs ${host}/${path}@${digest}, a digest with no tag to follow`,
         );
       }
     }
@@ -54,7 +57,7 @@ export function matchPush(serviceImageRef: string, payload: ParsedPayload): Push
       return { outcome: 'match', push };
     }
   }
-  return ignore(`${pushed}; this service runs ${service.host}/${service.path}:${tag}`);
+  return ignore(`${pushed()}; this service runs ${service.host}/${service.path}:${tag}`);
 }
 
 /** What a call does to one service: nothing (and why), or a redeploy expecting a digest or not. */

@@ -56,8 +56,11 @@ export interface Store {
     digest?: string | null;
   }): Promise<ServiceRecord>;
   updateServiceImage(id: string, imageRef: string | null, digest: string | null): Promise<void>;
-  setServiceAutoredeploy(id: string, on: boolean): Promise<void>;
-  setServiceAllowSelfRedeploy(id: string, on: boolean): Promise<void>;
+  /** Writes the settings present, in one update (a PATCH changes both or neither). */
+  updateServiceSettings(
+    id: string,
+    settings: Partial<{ autoredeploy: boolean; allowSelfRedeploy: boolean }>,
+  ): Promise<void>;
   listAutoredeployServices(engineId: string): Promise<ServiceRecord[]>;
   getService(id: string): Promise<ServiceRecord | null>;
   listServices(engineId: string): Promise<ServiceRecord[]>;

@@ -84,11 +84,7 @@ export class ServiceCatalog {
     // Read first: an engine that cannot answer fails the request before anything is saved.
     const service = await this.get(id);
     const { autoredeploy, allowSelfRedeploy } = settings;
-    const { store } = this.deps;
-    if (autoredeploy !== undefined) await store.setServiceAutoredeploy(id, autoredeploy);
-    if (allowSelfRedeploy !== undefined) {
-      await store.setServiceAllowSelfRedeploy(id, allowSelfRedeploy);
-    }
+    await this.deps.store.updateServiceSettings(id, { autoredeploy, allowSelfRedeploy });
     return {
       ...service,
       autoredeploy: autoredeploy ?? service.autoredeploy,
