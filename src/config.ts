@@ -25,6 +25,8 @@ export interface TlsFiles {
   readonly keyFile: string;
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 /** auto: one readable line per event when stdout is a terminal, JSON lines otherwise. */
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -72,11 +74,7 @@ export function loadConfig(environment: Env = process.env): Config {
   const host = env.HOIST_HOST?.trim() || '0.0.0.0';
   const tls = tlsFiles(env);
   const publicUrl = url(env, 'HOIST_PUBLIC_URL', `${tls ? 'https' : 'http'}://localhost:${port}`);
-  const logLevel = env.HOIST_LOG_LEVEL?.trim() || 'info';
-  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-  if (!levels.includes(logLevel)) {
-    throw new ConfigError(`HOIST_LOG_LEVEL is "${logLevel}"; use one of ${levels.join(', ')}.`);
-  }
+  const logLevel = oneOf(env, 'HOIST_LOG_LEVEL', LOG_LEVELS, 'info');
   if (env.HOIST_DATABASE_URL?.trim()) {
     throw new ConfigError(
       'HOIST_DATABASE_URL is set, but this version of Hoist only stores data in its embedded SQLite file (in HOIST_DATA_DIR). Unset HOIST_DATABASE_URL.',
@@ -148,9 +146,7 @@ function metricsSettings(env: Env): MetricsSettings {
     );
   }
   // A token alone turns metrics on: nobody sets a token for a page they want off.
-  const enabled = env.HOIST_METRICS?.trim()
-    ? oneOf(env, 'HOIST_METRICS', ['on', 'off'], 'off') === 'on'
-    : token !== null;
+  const enabled = boolean(env, 'HOIST_METRICS', token !== null);
   return Object.freeze({ enabled, token });
 }
 
@@ -177,9 +173,9 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[], f
   return value;
 }
 
-function boolean(env: Env, name: string): boolean {
+function boolean(env: Env, name: string, fallback = false): boolean {
   const raw = env[name]?.trim();
-  if (!raw) return false;
+  if (!raw) return fallback;
   const value = raw.toLowerCase();
   if (value === 'true') return true;
   if (value === 'false') return false;

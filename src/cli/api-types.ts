@@ -38,3 +38,5 @@ export type Service = Omit<
 };
 
 export { ACTION_STATES, ENDED_STATES } from '../domain/actions/action-state.js';
+export { MAX_PAGE_LIMIT } from '../domain/paging.js';
+export { SIGNATURE_SCHEMES } from '../domain/webhooks/webhook.js';

@@ -5,7 +5,7 @@
  * error that says what was searched.
  */
 import type { ApiClient } from './api-client.js';
-import type { Service, Webhook } from './api-types.js';
+import { MAX_PAGE_LIMIT, type Service, type Webhook } from './api-types.js';
 import { CliError } from './cli-error.js';
 import { shortId } from './output.js';
 
@@ -113,11 +113,11 @@ export async function resolveWebhooks(
   });
 }
 
-/** An action id from a full id or a unique prefix of one of the last 1000 actions. */
+/** An action id from a full id or a unique prefix of one of the last MAX_PAGE_LIMIT actions. */
 export async function resolveActionId(client: ApiClient, ref: string): Promise<string> {
   const trimmed = ref.trim();
   if (isUuid(trimmed)) return trimmed;
-  const { actions } = await client.listActions({ limit: 1000 });
+  const { actions } = await client.listActions({ limit: MAX_PAGE_LIMIT });
   return pick(actions, trimmed, {
     noun: 'action',
     searched: `the last ${plural(actions.length, 'action')} on ${client.baseUrl}`,

@@ -7,6 +7,9 @@
  * gives every row once.
  */
 
+/** The most items a page may hold. */
+export const MAX_PAGE_LIMIT = 1000;
+
 /** A place in a newest-first list: the time and id of an item. */
 export interface Position {
   at: string;

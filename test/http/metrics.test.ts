@@ -153,15 +153,15 @@ describe('GET /metrics when metrics are off (the default)', () => {
   test('answers 404 with how to turn them on', async () => {
     const response = await rawRequest(`${server.url}/metrics`, { method: 'GET' });
     assert.equal(response.status, 404);
-    assert.match(response.text, /HOIST_METRICS=on/);
+    assert.match(response.text, /HOIST_METRICS=true/);
   });
 });
 
-describe('GET /metrics with HOIST_METRICS=on and no token', () => {
+describe('GET /metrics with HOIST_METRICS=true and no token', () => {
   let server: TestApp;
 
   before(async () => {
-    server = await startTestApp({ HOIST_METRICS: 'on' });
+    server = await startTestApp({ HOIST_METRICS: 'true' });
   });
 
   after(async () => {

@@ -94,11 +94,11 @@ describe('loadConfig: metrics, log format and TLS', () => {
       { enabled: true, token: TOKEN },
     );
     assert.deepEqual(
-      { ...loadConfig({ HOIST_METRICS: 'on' }).metrics },
+      { ...loadConfig({ HOIST_METRICS: 'true' }).metrics },
       { enabled: true, token: null },
     );
     assert.equal(
-      loadConfig({ HOIST_METRICS: 'OFF', HOIST_METRICS_TOKEN: TOKEN }).metrics.enabled,
+      loadConfig({ HOIST_METRICS: 'FALSE', HOIST_METRICS_TOKEN: TOKEN }).metrics.enabled,
       false,
     );
   });
@@ -114,7 +114,7 @@ describe('loadConfig: metrics, log format and TLS', () => {
     );
     assert.throws(
       () => loadConfig({ HOIST_METRICS: 'yes' }),
-      /HOIST_METRICS is "yes"; use one of on, off/,
+      /HOIST_METRICS is "yes"; use true or false/,
     );
   });
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Action, ActionState, ActionWithLog } from '../api-types.js';
-import { ACTION_STATES } from '../api-types.js';
+import { ACTION_STATES, MAX_PAGE_LIMIT } from '../api-types.js';
 import { connect } from '../cli-config.js';
 import { withExamples, withOutputFlags, type OutputFlags } from '../command-helpers.js';
 import { followAction, isEnded, logLine, reportEnd } from '../follow-action.js';
@@ -36,11 +36,12 @@ export function registerActionCommands(program: Command): void {
             .choices(['pending', 'in-progress', 'success', 'failed', 'canceled'])
             .argParser(state),
         )
-        .option('-n, --limit <N>', 'the newest N actions (1 to 1000)', limit, 20)
+        .option('-n, --limit <N>', `the newest N actions (1 to ${MAX_PAGE_LIMIT})`, limit, 20)
         .addOption(
-          new Option('-a, --all', 'every action, however many (fetched 1000 at a time)').conflicts(
-            'limit',
-          ),
+          new Option(
+            '-a, --all',
+            `every action, however many (fetched ${MAX_PAGE_LIMIT} at a time)`,
+          ).conflicts('limit'),
         ),
     ),
     'hoist action ls',
@@ -62,7 +63,7 @@ export function registerActionCommands(program: Command): void {
       let page = await client.listActions({
         ...(serviceId ? { service: serviceId } : {}),
         ...(flags.state ? { state: flags.state } : {}),
-        limit: flags.all ? MAX_LIMIT : flags.limit,
+        limit: flags.all ? MAX_PAGE_LIMIT : flags.limit,
       });
       const actions = [...page.actions];
       while (flags.all && page.next) {
@@ -202,13 +203,10 @@ function state(value: string): ActionState {
   return found;
 }
 
-/** The most a page of the API holds. */
-const MAX_LIMIT = 1000;
-
 function limit(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < 1 || n > MAX_LIMIT) {
-    throw new InvalidArgumentError(`use a whole number from 1 to ${MAX_LIMIT}.`);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > MAX_PAGE_LIMIT) {
+    throw new InvalidArgumentError(`use a whole number from 1 to ${MAX_PAGE_LIMIT}.`);
   }
   return n;
 }

@@ -5,6 +5,7 @@ import type {
   Webhook,
   WebhookOperation,
 } from '../api-types.js';
+import { SIGNATURE_SCHEMES } from '../api-types.js';
 import { CliError } from '../cli-error.js';
 import { connect } from '../cli-config.js';
 import { collect, withExamples, withOutputFlags, type OutputFlags } from '../command-helpers.js';
@@ -61,7 +62,7 @@ export function registerWebhookCommands(program: Command): void {
             '--signature-scheme <SCHEME>',
             "with --signed: standard-webhooks takes only Standard Webhooks signatures (timestamped); any also takes GitHub's X-Hub-Signature-256, which can be replayed",
           )
-            .choices(['any', 'standard-webhooks'])
+            .choices(SIGNATURE_SCHEMES)
             .default('any'),
         ),
       'print only the URLs, one per line',

@@ -6,7 +6,8 @@ export type WebhookOperation = 'REDEPLOY' | 'SCALEUP';
  * body alone, with no time, so a copied call can be sent again at any time;
  * Standard Webhooks signs a timestamp that must be within 5 minutes.
  */
-export type AcceptedSignatures = 'any' | 'standard-webhooks';
+export const SIGNATURE_SCHEMES = ['any', 'standard-webhooks'] as const;
+export type AcceptedSignatures = (typeof SIGNATURE_SCHEMES)[number];
 
 /** The largest per-handler limit accepted: a bound on the input, not a measured capacity. */
 export const MAX_RATE_LIMIT = 100_000;

@@ -18,7 +18,7 @@ export async function metricsRoutes(app: FastifyInstance, metrics: AppDeps['metr
         reply,
         404,
         'not_found',
-        'Metrics are off. Set HOIST_METRICS=on, or HOIST_METRICS_TOKEN to serve them behind a token.',
+        'Metrics are off. Set HOIST_METRICS=true, or HOIST_METRICS_TOKEN to serve them behind a token.',
       ),
     );
     return;

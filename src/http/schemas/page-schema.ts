@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
+import { MAX_PAGE_LIMIT } from '../../domain/paging.js';
 import { Nullable } from './nullable.js';
 
-/** How many items a page holds when the query does not say, and the most it may. */
+/** How many items a page holds when the query does not say. */
 export const DEFAULT_PAGE_LIMIT = 100;
-export const MAX_PAGE_LIMIT = 1000;
 
 /** The query parameters every paged list takes, besides its own filters. */
 export const PageQuery = {

@@ -1,9 +1,8 @@
-import { MAX_RATE_LIMIT } from '../../domain/webhooks/webhook.js';
+import { MAX_RATE_LIMIT, SIGNATURE_SCHEMES } from '../../domain/webhooks/webhook.js';
 import { Type } from 'typebox';
 
 // An enum, not a union of literals: a wrong value's 400 then lists the allowed ones.
-const signatureScheme = (description: string) =>
-  Type.Enum(['any', 'standard-webhooks'], { description });
+const signatureScheme = (description: string) => Type.Enum(SIGNATURE_SCHEMES, { description });
 
 export const Webhook = Type.Object({
   id: Type.String({ format: 'uuid' }),
