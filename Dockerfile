@@ -46,7 +46,9 @@ COPY --from=build /out/ /
 # /data belongs to uid 1000 so Hoist can also run as that user (--user 1000 with
 # --group-add of the socket's group); root can use it either way.
 COPY --from=build --chown=1000:1000 /out-data/ /
-ENV NODE_ENV=production HOIST_DATA_DIR=/data HOIST_PORT=8080
+# SQLITE_TMPDIR: better-sqlite3 is built without SQLITE_TEMP_STORE=3, so SQLite's temporary
+# files (large sorts, index builds) would go to /tmp, which --read-only makes unwritable.
+ENV NODE_ENV=production HOIST_DATA_DIR=/data HOIST_PORT=8080 SQLITE_TMPDIR=/data
 WORKDIR /app
 VOLUME /data
 EXPOSE 8080

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Hoist and its tests need on a Debian machine, then builds it (API and web UI).
 #   bash scripts/setup.sh            packages, npm ci, build
-#   bash scripts/setup.sh --engine   the same, and starts the local Docker engine if none answers
+#   bash scripts/setup.sh --engine   the same but prometheus (only the tests use it), and starts
+#                                    the local Docker engine if none answers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,8 @@ command -v debootstrap >/dev/null || need+=(debootstrap)
 # The web UI's end-to-end tests drive Debian's Chromium (playwright-core cannot download one here).
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # The HTTPS tests make certificates with openssl; the metrics test scrapes Hoist with a real
-# Prometheus. Only for the tests: on a systemd host Debian's package also starts its own service.
+# Prometheus. Only for the tests, so not with --engine (which runs Hoist, not the tests): on a
+# systemd host Debian's package also starts its own service.
 command -v openssl >/dev/null || need+=(openssl)
 [ "${1:-}" = "--engine" ] || command -v prometheus >/dev/null || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then

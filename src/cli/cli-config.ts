@@ -1,9 +1,11 @@
 /**
  * Where the CLI finds its server: HOIST_URL and HOIST_TOKEN when set, else
  * the file `hoist login` wrote ($XDG_CONFIG_HOME/hoist/config.json, or
- * ~/.config/hoist/config.json), else http://localhost:8080 (HOIST_PORT) with
- * the initial admin token of the server whose HOIST_DATA_DIR is set: in
- * Hoist's container, `docker exec hoist hoist service ls` needs no login.
+ * ~/.config/hoist/config.json), else http://localhost:8080 (HOIST_PORT; https
+ * when HOIST_TLS_CERT_FILE is set, as the server beside this CLI then speaks
+ * only HTTPS) with the initial admin token of the server whose HOIST_DATA_DIR
+ * is set: in Hoist's container, `docker exec hoist hoist service ls` needs no
+ * login.
  * The file holds a secret: it is written 0600 in a 0700 directory, through a
  * temporary file renamed into place so a reader never sees half of it.
  */
@@ -82,9 +84,7 @@ async function resolveConnection(env: Env = process.env): Promise<Connection> {
   const envUrl = env.HOIST_URL?.trim() ? normalizeUrl(env.HOIST_URL.trim()) : null;
   const envToken = env.HOIST_TOKEN?.trim() || null;
   const saved = envUrl && envToken ? null : await readSavedLogin(configPath(env));
-  const port = env.HOIST_PORT?.trim();
-  const url =
-    envUrl ?? (saved ? normalizeUrl(saved.url) : port ? `http://localhost:${port}` : DEFAULT_URL);
+  const url = envUrl ?? (saved ? normalizeUrl(saved.url) : defaultUrl(env));
   // A saved token goes only to the server it was saved for, never to another HOIST_URL.
   const savedToken = saved && normalizeUrl(saved.url) === url ? saved.token : null;
   // The local server's own token: only for the default URL, the server beside this CLI.
@@ -96,6 +96,13 @@ async function resolveConnection(env: Env = process.env): Promise<Connection> {
     urlFrom: envUrl ? 'HOIST_URL' : saved ? 'config' : 'default',
     tokenFrom: envToken ? 'HOIST_TOKEN' : savedToken ? 'config' : dataDirToken ? 'data dir' : null,
   };
+}
+
+/** The server beside this CLI, read from the server's own settings. */
+function defaultUrl(env: Env): string {
+  const port = env.HOIST_PORT?.trim();
+  if (!env.HOIST_TLS_CERT_FILE?.trim()) return port ? `http://localhost:${port}` : DEFAULT_URL;
+  return `https://localhost:${port || '8080'}`;
 }
 
 /** `<HOIST_DATA_DIR>/initial-admin-token` when HOIST_DATA_DIR is set and the file readable. */
@@ -116,6 +123,13 @@ export async function connect(env: Env = process.env): Promise<ApiClient> {
     throw new CliError(
       `no API token for ${connection.url}: run \`hoist login URL\` or set HOIST_TOKEN (on first start the server wrote one to <data dir>/initial-admin-token).`,
     );
+  }
+  if (connection.urlFrom === 'default' && connection.url.startsWith('https:')) {
+    // The server's certificate names its public host, not localhost, so it
+    // cannot pass the check here. The implicit default is loopback, the
+    // server in this container (or on this host), and nothing else: this
+    // process talks to no other server, so it trusts that one. Node warns.
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   }
   return new ApiClient(connection.url, connection.token);
 }

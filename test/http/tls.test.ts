@@ -17,9 +17,28 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { ConfigError } from '../../src/config.js';
 import { addStoredService, startTestApp, type TestApp } from '../helper.js';
-import { waitFor } from '../support/test-engine.js';
+import { freePort, waitFor } from '../support/test-engine.js';
 
 const run = promisify(execFile);
+
+/**
+ * Runs `node --import tsx <entry> ...args` with only `env` (plus PATH and a
+ * fresh HOME, so no saved login is read), as `docker exec` would in the image.
+ */
+async function runEntry(entry: string, args: string[], env: Record<string, string>) {
+  const home = await mkdtemp(path.join(tmpdir(), 'hoist-tls-home-'));
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', entry, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: home, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
 
 /** A self-signed certificate for 127.0.0.1 with its own new key, written to `<name>.crt` and `<name>.key`. */
 async function makePair(dir: string, name: string, serial: number) {
@@ -155,6 +174,31 @@ describe('HTTPS', () => {
       method: 'POST',
     });
     assert.equal(called.status, 202, called.text);
+  });
+
+  test("the image's healthcheck and the CLI's default URL speak HTTPS to the server", async () => {
+    const env = {
+      HOIST_HOST: '127.0.0.1',
+      HOIST_PORT: String(port),
+      HOIST_TLS_CERT_FILE: certFile,
+      HOIST_TLS_KEY_FILE: keyFile,
+      HOIST_DATA_DIR: server.dataDir,
+    };
+    const healthy = await runEntry('src/healthcheck.ts', [], env);
+    assert.equal(healthy.code, 0, healthy.stderr);
+    const down = await runEntry('src/healthcheck.ts', [], {
+      ...env,
+      HOIST_PORT: String(await freePort()),
+    });
+    assert.equal(down.code, 1, down.stderr);
+    assert.match(down.stderr, /healthcheck: https:\/\/127\.0\.0\.1:\d+\/healthz: /);
+
+    // As `docker exec hoist hoist service ls`: no HOIST_URL, no login, no token.
+    // This server has no Docker engine, so its answer is that error: proof the
+    // CLI reached it over HTTPS with the data dir's token.
+    const listed = await runEntry('src/cli/main.ts', ['service', 'ls'], env);
+    assert.doesNotMatch(listed.stderr, /cannot reach Hoist|no API token/, listed.stderr);
+    assert.match(listed.stderr, /hoist: Cannot reach the Docker engine at unix:/, listed.stderr);
   });
 
   test('serves a renewed certificate without a restart once its files change', async () => {

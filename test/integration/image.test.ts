@@ -1,8 +1,8 @@
 /**
  * Hoist's container image, for real: built from the Dockerfile on the private
  * test engine (once per run, or taken from the cache: test/support/hoist-image.ts),
- * then run there with the engine's socket mounted, as the README says to run it,
- * and deployed with deploy/hoist-stack.yml on the one-node test swarm.
+ * then run there with the engine's socket mounted, as the README says to run it
+ * (as uid 1000 with the socket's group, read-only root), and deployed with deploy/hoist-stack.yml on the one-node test swarm.
  *
  * The test engine has no bridge network, so Hoist's container runs on the
  * host's network, listening on a free port of 127.0.0.1 that the test calls.
@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -47,7 +48,7 @@ const HOIST = 'hoist-image-test';
 const WEB = 'hoist-image-test-web';
 const VOLUME = 'hoist-image-test-data';
 
-describe('the container image', () => {
+describe('the container image, run as uid 1000 on a read-only root file system', () => {
   let container: Dockerode.Container;
   let url: string;
   let token: string;
@@ -72,11 +73,14 @@ describe('the container image', () => {
     const started = Date.now();
     const image = await hoistImage(testEngineEnv().dockerHost);
     const seconds = Math.round((Date.now() - started) / 1000);
-    console.log(`# ${image.ref}: ${image.source} in ${seconds} s`);
+    const { Size } = await testDocker().getImage(image.ref).inspect();
+    // The source of the README's "about 200 MB".
+    console.log(`# ${image.ref}: ${image.source} in ${seconds} s, ${Math.round(Size / 1e6)} MB`);
     await cleanupTestContainers();
 
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
+    const socket = testEngineEnv().dockerHost.replace(/^unix:\/\//, '');
     await testDocker().createVolume({ Name: VOLUME, Labels: { ...TEST_LABELS } });
     container = await runTestContainer({
       name: HOIST,
@@ -84,12 +88,13 @@ describe('the container image', () => {
       Env: [`HOIST_PORT=${port}`, 'HOIST_HOST=127.0.0.1', `HOIST_PUBLIC_URL=${url}`],
       // The image's health check, every second instead of every 30 s.
       Healthcheck: { Interval: 1_000_000_000 },
+      // Not root, on a read-only root file system, as the README says it can run.
+      User: '1000',
       HostConfig: {
         NetworkMode: 'host',
-        Binds: [
-          `${testEngineEnv().dockerHost.replace(/^unix:\/\//, '')}:/var/run/docker.sock`,
-          `${VOLUME}:/data`,
-        ],
+        GroupAdd: [String((await stat(socket)).gid)],
+        ReadonlyRootfs: true,
+        Binds: [`${socket}:/var/run/docker.sock`, `${VOLUME}:/data`],
       },
     });
     await healthy();

@@ -22,20 +22,32 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const CACHE_DIR = process.env.HOIST_TEST_CACHE_DIR ?? '/var/cache/hoist-test';
 const REPOSITORY = 'hoist-test/hoist';
 
-/** What .dockerignore lets into the build context (keep the two in step), the Dockerfile and the bases script. */
-const BUILD_INPUTS = [
-  'scripts/test-image-bases.sh',
-  'Dockerfile',
-  '.dockerignore',
-  'package.json',
-  'package-lock.json',
-  'tsconfig.json',
-  'tsconfig.build.json',
-  'bin',
-  'src',
-  'web',
-];
-const NOT_INPUTS = new Set(['web/dist', 'web/node_modules']);
+/**
+ * What the build reads: the build context as .dockerignore lets it in (it
+ * starts with `*`: a `!path` line lets a path in, a plain line keeps one out),
+ * plus the Dockerfile, .dockerignore itself and the bases script.
+ */
+async function buildInputs(): Promise<{ inputs: string[]; excluded: Set<string> }> {
+  const lines = (await readFile(path.join(REPO_ROOT, '.dockerignore'), 'utf8'))
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#') && line !== '*');
+  const bare = (line: string) => line.replace(/^!/, '').replace(/^\/+|\/+$/g, '');
+  for (const line of lines) {
+    if (/[*?[]/.test(line)) {
+      throw new Error(`.dockerignore: "${line}" is a pattern; hoist-image.ts reads only paths.`);
+    }
+  }
+  return {
+    inputs: [
+      'scripts/test-image-bases.sh',
+      'Dockerfile',
+      '.dockerignore',
+      ...lines.filter((line) => line.startsWith('!')).map(bare),
+    ],
+    excluded: new Set(lines.filter((line) => !line.startsWith('!')).map(bare)),
+  };
+}
 
 export interface BuiltImage {
   /** hoist-test/hoist:<inputs hash>. */
@@ -80,9 +92,10 @@ export async function hoistImage(dockerHost: string): Promise<BuiltImage> {
 /** A hash of the bases and of every file the build reads (the bases script among them). */
 async function inputsHash(bases: string): Promise<string> {
   const hash = createHash('sha256').update(bases);
+  const { inputs, excluded } = await buildInputs();
   const files: string[] = [];
   const walk = async (relative: string): Promise<void> => {
-    if (NOT_INPUTS.has(relative)) return;
+    if (excluded.has(relative)) return;
     const full = path.join(REPO_ROOT, relative);
     const entries = await readdir(full, { withFileTypes: true }).catch(() => null);
     if (entries === null) {
@@ -91,7 +104,7 @@ async function inputsHash(bases: string): Promise<string> {
     }
     for (const entry of entries) await walk(path.join(relative, entry.name));
   };
-  for (const input of BUILD_INPUTS) await walk(input);
+  for (const input of inputs) await walk(input);
   for (const file of files.sort()) {
     hash.update(`\0${file}\0`).update(await readFile(path.join(REPO_ROOT, file)));
   }
