@@ -17,7 +17,13 @@ import type { ServiceRecord } from '../../src/domain/services/service.js';
 import type { Delivery } from '../../src/domain/webhooks/delivery.js';
 import type { Webhook } from '../../src/domain/webhooks/webhook.js';
 import { newRecordId } from '../../src/domain/record-id.js';
-import { actionRecord, deliveryRecord, webhookRecord } from '../support/records.js';
+import {
+  actionRecord,
+  at,
+  deliveryRecord,
+  newestFirst,
+  webhookRecord,
+} from '../support/records.js';
 import { migratorOn, openTracedStores, type TracedStores } from '../support/unit-fixture.js';
 
 interface Fixture extends TracedStores {
@@ -27,11 +33,6 @@ interface Fixture extends TracedStores {
   otherWebhook: Webhook;
   registryId: string;
   otherRegistryId: string;
-}
-
-/** An ISO time `n` seconds after a fixed origin. */
-function at(n: number): string {
-  return new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
 }
 
 async function fixture(): Promise<Fixture> {
@@ -70,16 +71,6 @@ async function fixture(): Promise<Fixture> {
     registryId: registryA.id,
     otherRegistryId: registryB.id,
   };
-}
-
-/** Newest first by (time, id), as every paged list is ordered. */
-function newestFirst<T>(items: T[], position: (item: T) => Position): T[] {
-  const key = (item: T) => position(item);
-  return [...items].sort((a, b) => {
-    const [x, y] = [key(a), key(b)];
-    if (x.at !== y.at) return x.at < y.at ? 1 : -1;
-    return x.id < y.id ? 1 : x.id > y.id ? -1 : 0;
-  });
 }
 
 /** A random order: rows that share a time must not land in id order by accident. */

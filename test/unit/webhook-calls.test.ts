@@ -12,16 +12,12 @@ import { storesOn } from '../../src/adapters/store/open-store.js';
 import { FOLD_AT } from '../../src/adapters/store/webhook-calls.js';
 import type { CallTx } from '../../src/domain/ports/store.js';
 import type { Webhook } from '../../src/domain/webhooks/webhook.js';
-import { deliveryRecord, webhookRecord } from '../support/records.js';
+import { at, deliveryRecord, webhookRecord } from '../support/records.js';
 import { migratorOn, openTracedStores, type TracedStores } from '../support/unit-fixture.js';
 
 interface Fixture extends TracedStores {
   webhook: Webhook;
   other: Webhook;
-}
-
-function at(n: number): string {
-  return new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
 }
 
 async function fixture(): Promise<Fixture> {
