@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Action } from '../../src/domain/actions/action.js';
 import { addStoredService, startTestApp, type TestApp } from '../helper.js';
-import { actionRecord } from '../support/records.js';
+import { actionRecord, at, newestFirst } from '../support/records.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = path.join(REPO_ROOT, 'src', 'cli', 'main.ts');
@@ -23,11 +23,6 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-/** An ISO time `n` seconds after a fixed origin. */
-function at(n: number): string {
-  return new Date(Date.UTC(2025, 0, 1) + n * 1000).toISOString();
 }
 
 describe('hoist action ls over pages', () => {
@@ -76,11 +71,7 @@ describe('hoist action ls over pages', () => {
     await server.store.transaction(async (tx) => {
       for (const action of all) await tx.insertAction(action);
     });
-    all.sort((a, b) =>
-      a.createdAt === b.createdAt
-        ? b.id.localeCompare(a.id)
-        : b.createdAt.localeCompare(a.createdAt),
-    );
+    all = newestFirst(all, (a) => ({ at: a.createdAt, id: a.id }));
   });
 
   after(async () => {

@@ -12,13 +12,8 @@ import { newRecordId } from '../../src/domain/record-id.js';
 import type { ServiceRecord } from '../../src/domain/services/service.js';
 import { addStoredService, startTestApp, type TestApp } from '../helper.js';
 import type { ErrorBody } from '../support/api-bodies.js';
-import { actionRecord, deliveryRecord } from '../support/records.js';
+import { actionRecord, at, deliveryRecord, newestFirst } from '../support/records.js';
 import { createWebhook, postHook } from '../support/scenario.js';
-
-/** An ISO time `n` seconds after a fixed origin, long before any real call. */
-function at(n: number): string {
-  return new Date(Date.UTC(2025, 0, 1) + n * 1000).toISOString();
-}
 
 interface Item {
   id: string;
@@ -75,13 +70,7 @@ describe('paged lists', () => {
       deliveryRecord(webhook.id, service.id, { receivedAt: at(Math.floor(i / 3)) }),
     );
     for (const d of seeded) await server.store.insertDelivery(d);
-    const expected = [...seeded]
-      .sort((a, b) =>
-        a.receivedAt === b.receivedAt
-          ? b.id.localeCompare(a.id)
-          : b.receivedAt.localeCompare(a.receivedAt),
-      )
-      .map((d) => d.id);
+    const expected = newestFirst(seeded, (d) => ({ at: d.receivedAt, id: d.id })).map((d) => d.id);
 
     const route = `/api/v1/services/${service.id}/webhooks/${webhook.id}/deliveries`;
     let calls = 0;
@@ -123,14 +112,10 @@ describe('paged lists', () => {
       }),
     );
     for (const a of seeded) await server.store.insertAction(a);
-    const expected = seeded
-      .filter((a) => a.serviceId === service.id && a.state === 'Success')
-      .sort((a, b) =>
-        a.createdAt === b.createdAt
-          ? b.id.localeCompare(a.id)
-          : b.createdAt.localeCompare(a.createdAt),
-      )
-      .map((a) => a.id);
+    const expected = newestFirst(
+      seeded.filter((a) => a.serviceId === service.id && a.state === 'Success'),
+      (a) => ({ at: a.createdAt, id: a.id }),
+    ).map((a) => a.id);
     const { pages, links } = await follow(
       `/api/v1/actions?service=${service.id}&state=Success&limit=4`,
       'actions',

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { newRecordId } from '../../src/domain/record-id.js';
 import type { Action } from '../../src/domain/actions/action.js';
+import type { Position } from '../../src/domain/paging.js';
 import type { Delivery } from '../../src/domain/webhooks/delivery.js';
 import type { WebhookWithHash } from '../../src/domain/webhooks/webhook.js';
 
@@ -103,4 +104,21 @@ export function actionRecord(serviceId: string, overrides: Partial<Action> = {})
     progress: null,
     ...rest,
   };
+}
+
+/** An ISO time `n` seconds after a fixed origin (2025-01-01), long before any real call. */
+export function at(n: number): string {
+  return new Date(Date.UTC(2025, 0, 1) + n * 1000).toISOString();
+}
+
+/**
+ * A copy of `items` newest first by (time, id), as every paged list is
+ * ordered. Byte order, as SQLite compares text; localeCompare would not.
+ */
+export function newestFirst<T>(items: readonly T[], position: (item: T) => Position): T[] {
+  return [...items].sort((a, b) => {
+    const [x, y] = [position(a), position(b)];
+    if (x.at !== y.at) return x.at < y.at ? 1 : -1;
+    return x.id < y.id ? 1 : x.id > y.id ? -1 : 0;
+  });
 }

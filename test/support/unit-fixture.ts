@@ -5,11 +5,22 @@
  * ones it needs. Actions: see action-fixture.ts.
  *
  * Importing this module registers an afterEach hook that closes every store
- * opened through it during the test.
+ * and migrator opened through it during the test, and an after hook that
+ * removes the directory of the database files made by dbFile().
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach } from 'node:test';
-import { openSqliteStores, type SqliteStores } from '../../src/adapters/store/open-store.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { migrationProvider } from '../../src/adapters/store/migrations.js';
+import {
+  openSqliteStores,
+  storesOn,
+  type SqliteStores,
+} from '../../src/adapters/store/open-store.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { Logger } from '../../src/domain/logger.js';
 import type { Store } from '../../src/domain/ports/store.js';
@@ -22,10 +33,21 @@ import { FakeEngine } from './fake-engine.js';
 /** Where the unit tests' Hoist says it is reachable; handler URLs are `<PUBLIC_URL>/hooks/<token>`. */
 export const PUBLIC_URL = 'https://hoist.example.com';
 
-const open: Store[] = [];
+const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
+
+let root: string | undefined;
+after(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+/** A new database file name in a temporary directory of this test file, removed after it. */
+export function dbFile(): string {
+  root ??= mkdtempSync(join(tmpdir(), 'hoist-unit-'));
+  return join(root, `${randomUUID()}.db`);
+}
 
 /**
  * The Store and the CallStore the public call path runs on (one connection),
@@ -47,6 +69,49 @@ export async function closeStore(store: Store): Promise<void> {
   await store.close();
   const i = open.indexOf(store);
   if (i >= 0) open.splice(i, 1);
+}
+
+/** The stores on a connection of their own, with every statement it runs. */
+export interface TracedStores extends SqliteStores {
+  sqlite: BetterSqlite3.Database;
+  /** Every statement the connection ran, values in place, in order (better-sqlite3's verbose). */
+  statements: string[];
+}
+
+/**
+ * The stores on a real SQLite file (WAL, foreign keys on, as Hoist opens it),
+ * a new one unless given; closed after the test.
+ */
+export async function openTracedStores(file = dbFile()): Promise<TracedStores> {
+  const statements: string[] = [];
+  const sqlite = new BetterSqlite3(file, { verbose: (sql) => statements.push(String(sql)) });
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  const stores = await storesOn(sqlite);
+  open.push(stores.store);
+  return { ...stores, sqlite, statements };
+}
+
+/** A bare database and the Migrator of Hoist's migrations on it, to move between versions. */
+export interface MigratorOn {
+  sqlite: BetterSqlite3.Database;
+  migrator: Migrator;
+  /** Closes the database before the test ends (also done after it). */
+  close(): Promise<void>;
+}
+
+/** A Migrator on a real SQLite file, a new one unless given, with no migration run; closed after the test. */
+export function migratorOn(file = dbFile()): MigratorOn {
+  const sqlite = new BetterSqlite3(file);
+  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
+  let closed: Promise<void> | undefined;
+  const handle: MigratorOn = {
+    sqlite,
+    migrator: new Migrator({ db, provider: migrationProvider }),
+    close: () => (closed ??= db.destroy()),
+  };
+  open.push(handle);
+  return handle;
 }
 
 type NewServiceRecord = Parameters<Store['upsertService']>[0];

@@ -9,14 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { migrationProvider } from '../../src/adapters/store/migrations.js';
-import { storesOn, type SqliteStores } from '../../src/adapters/store/open-store.js';
+import { describe, it } from 'node:test';
 import type { Action } from '../../src/domain/actions/action.js';
 import { readPage, type Position } from '../../src/domain/paging.js';
 import type { RegistryCall } from '../../src/domain/registries/registry.js';
@@ -24,46 +17,26 @@ import type { ServiceRecord } from '../../src/domain/services/service.js';
 import type { Delivery } from '../../src/domain/webhooks/delivery.js';
 import type { Webhook } from '../../src/domain/webhooks/webhook.js';
 import { newRecordId } from '../../src/domain/record-id.js';
-import { actionRecord, deliveryRecord, webhookRecord } from '../support/records.js';
+import {
+  actionRecord,
+  at,
+  deliveryRecord,
+  newestFirst,
+  webhookRecord,
+} from '../support/records.js';
+import { migratorOn, openTracedStores, type TracedStores } from '../support/unit-fixture.js';
 
-let root: string;
-before(() => {
-  root = mkdtempSync(join(tmpdir(), 'hoist-paging-'));
-});
-after(() => {
-  rmSync(root, { recursive: true, force: true });
-});
-
-interface Fixture extends SqliteStores {
-  sqlite: BetterSqlite3.Database;
+interface Fixture extends TracedStores {
   service: ServiceRecord;
   other: ServiceRecord;
   webhook: Webhook;
   otherWebhook: Webhook;
   registryId: string;
   otherRegistryId: string;
-  /** Every statement run, values in place (better-sqlite3's verbose). */
-  statements: string[];
-}
-
-const open: Fixture[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((f) => f.store.close()));
-});
-
-/** An ISO time `n` seconds after a fixed origin. */
-function at(n: number): string {
-  return new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
 }
 
 async function fixture(): Promise<Fixture> {
-  const statements: string[] = [];
-  const sqlite = new BetterSqlite3(join(root, `${randomUUID()}.db`), {
-    verbose: (sql) => statements.push(String(sql)),
-  });
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-  const stores = await storesOn(sqlite);
+  const stores = await openTracedStores();
   const service = (key: string) =>
     stores.store.upsertService({
       id: randomUUID(),
@@ -89,29 +62,15 @@ async function fixture(): Promise<Fixture> {
   const [registryA, registryB] = [registry('main'), registry('other')];
   await stores.store.insertRegistry(registryA);
   await stores.store.insertRegistry(registryB);
-  const f: Fixture = {
+  return {
     ...stores,
-    sqlite,
     service: web,
     other,
     webhook,
     otherWebhook,
     registryId: registryA.id,
     otherRegistryId: registryB.id,
-    statements,
   };
-  open.push(f);
-  return f;
-}
-
-/** Newest first by (time, id), as every paged list is ordered. */
-function newestFirst<T>(items: T[], position: (item: T) => Position): T[] {
-  const key = (item: T) => position(item);
-  return [...items].sort((a, b) => {
-    const [x, y] = [key(a), key(b)];
-    if (x.at !== y.at) return x.at < y.at ? 1 : -1;
-    return x.id < y.id ? 1 : x.id > y.id ? -1 : 0;
-  });
 }
 
 /** A random order: rows that share a time must not land in id order by accident. */
@@ -351,8 +310,7 @@ describe('paging', () => {
   });
 
   it('migration 0007 adds the action list indexes and takes them away again', async () => {
-    const sqlite = new BetterSqlite3(join(root, `${randomUUID()}.db`));
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const { sqlite, migrator } = migratorOn();
     const indexes = () =>
       (
         sqlite
@@ -361,19 +319,14 @@ describe('paging', () => {
       )
         .map((row) => row.name)
         .filter((name) => name.endsWith('_id_idx'));
-    try {
-      const migrator = new Migrator({ db, provider: migrationProvider });
-      assert.equal((await migrator.migrateTo('0006_call_log')).error, undefined);
-      assert.deepEqual(indexes(), []);
-      assert.equal((await migrator.migrateToLatest()).error, undefined);
-      assert.deepEqual(indexes().sort(), [
-        'actions_created_at_id_idx',
-        'actions_service_id_created_at_id_idx',
-      ]);
-      assert.equal((await migrator.migrateTo('0006_call_log')).error, undefined);
-      assert.deepEqual(indexes(), []);
-    } finally {
-      await db.destroy();
-    }
+    assert.equal((await migrator.migrateTo('0006_call_log')).error, undefined);
+    assert.deepEqual(indexes(), []);
+    assert.equal((await migrator.migrateToLatest()).error, undefined);
+    assert.deepEqual(indexes().sort(), [
+      'actions_created_at_id_idx',
+      'actions_service_id_created_at_id_idx',
+    ]);
+    assert.equal((await migrator.migrateTo('0006_call_log')).error, undefined);
+    assert.deepEqual(indexes(), []);
   });
 });

@@ -7,46 +7,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { storesOn, type SqliteStores } from '../../src/adapters/store/open-store.js';
+import { describe, it } from 'node:test';
 import { HoistError } from '../../src/domain/errors.js';
 import type { CallTx } from '../../src/domain/ports/store.js';
 import type { Delivery } from '../../src/domain/webhooks/delivery.js';
 import type { Webhook } from '../../src/domain/webhooks/webhook.js';
 import { deliveryRecord, webhookRecord } from '../support/records.js';
+import { openTracedStores, type TracedStores } from '../support/unit-fixture.js';
 
-let root: string;
-before(() => {
-  root = mkdtempSync(join(tmpdir(), 'hoist-call-store-'));
-});
-after(() => {
-  rmSync(root, { recursive: true, force: true });
-});
-
-interface Fixture extends SqliteStores {
-  sqlite: BetterSqlite3.Database;
+interface Fixture extends TracedStores {
   webhook: Webhook;
-  /** Every statement the connection ran, in order (better-sqlite3's verbose hook). */
-  statements: string[];
 }
 
-const open: Fixture[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((f) => f.store.close()));
-});
-
 async function fixture(): Promise<Fixture> {
-  const statements: string[] = [];
-  const sqlite = new BetterSqlite3(join(root, `${randomUUID()}.db`), {
-    verbose: (sql) => statements.push(String(sql)),
-  });
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-  const stores = await storesOn(sqlite);
+  const stores = await openTracedStores();
   const now = new Date().toISOString();
   const service = await stores.store.upsertService({
     id: randomUUID(),
@@ -58,9 +32,7 @@ async function fixture(): Promise<Fixture> {
   });
   const webhook = webhookRecord(service.id, { createdAt: now });
   await stores.store.insertWebhook(webhook);
-  const f = { ...stores, sqlite, webhook, statements };
-  open.push(f);
-  return f;
+  return { ...stores, webhook };
 }
 
 function delivery(f: Fixture, reason: string): Delivery {

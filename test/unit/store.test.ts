@@ -5,8 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { migrationProvider } from '../../src/adapters/store/migrations.js';
 import { openSqliteStore } from '../../src/adapters/store/open-store.js';
 import type { Action } from '../../src/domain/actions/action.js';
 import { HoistError } from '../../src/domain/errors.js';
@@ -15,6 +13,7 @@ import type { ServiceRecord } from '../../src/domain/services/service.js';
 import type { Delivery } from '../../src/domain/webhooks/delivery.js';
 import type { WebhookWithHash } from '../../src/domain/webhooks/webhook.js';
 import { actionRecord, deliveryRecord, webhookRecord } from '../support/records.js';
+import { migratorOn } from '../support/unit-fixture.js';
 
 let root: string;
 before(() => {
@@ -185,10 +184,8 @@ describe('SQLite store', () => {
 
     it('reads a signed handler made before migration 0008 as accepting any signature', async () => {
       const file = join(root, `${randomUUID()}.db`);
-      const sqlite = new BetterSqlite3(file);
-      const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
+      const { sqlite, migrator, close } = migratorOn(file);
       try {
-        const migrator = new Migrator({ db, provider: migrationProvider });
         assert.equal((await migrator.migrateTo('0006_call_log')).error, undefined);
         sqlite.exec(
           `insert into services (id, engine_id, kind, key, name, created_at, last_seen_at) values ('s', 'local', 'container', 'app', 'app', '${at(0)}', '${at(0)}');
@@ -200,7 +197,7 @@ describe('SQLite store', () => {
         assert.equal((await migrator.migrateTo('0006_call_log')).error, undefined);
         assert.equal((await migrator.migrateToLatest()).error, undefined);
       } finally {
-        await db.destroy();
+        await close();
       }
       const reopened = await openSqliteStore(file);
       try {

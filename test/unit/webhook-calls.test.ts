@@ -7,51 +7,21 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { migrationProvider } from '../../src/adapters/store/migrations.js';
-import { storesOn, type SqliteStores } from '../../src/adapters/store/open-store.js';
+import { describe, it } from 'node:test';
+import { storesOn } from '../../src/adapters/store/open-store.js';
 import { FOLD_AT } from '../../src/adapters/store/webhook-calls.js';
 import type { CallTx } from '../../src/domain/ports/store.js';
 import type { Webhook } from '../../src/domain/webhooks/webhook.js';
-import { deliveryRecord, webhookRecord } from '../support/records.js';
+import { at, deliveryRecord, webhookRecord } from '../support/records.js';
+import { migratorOn, openTracedStores, type TracedStores } from '../support/unit-fixture.js';
 
-let root: string;
-before(() => {
-  root = mkdtempSync(join(tmpdir(), 'hoist-webhook-calls-'));
-});
-after(() => {
-  rmSync(root, { recursive: true, force: true });
-});
-
-interface Fixture extends SqliteStores {
-  sqlite: BetterSqlite3.Database;
+interface Fixture extends TracedStores {
   webhook: Webhook;
   other: Webhook;
-  statements: string[];
-}
-
-const open: Fixture[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((f) => f.store.close()));
-});
-
-function at(n: number): string {
-  return new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
 }
 
 async function fixture(): Promise<Fixture> {
-  const statements: string[] = [];
-  const sqlite = new BetterSqlite3(join(root, `${randomUUID()}.db`), {
-    verbose: (sql) => statements.push(String(sql)),
-  });
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-  const stores = await storesOn(sqlite);
+  const stores = await openTracedStores();
   const service = await stores.store.upsertService({
     id: randomUUID(),
     engineId: 'local',
@@ -64,9 +34,7 @@ async function fixture(): Promise<Fixture> {
   const other = webhookRecord(service.id, { name: 'other', createdAt: at(0) });
   await stores.store.insertWebhook(webhook);
   await stores.store.insertWebhook(other);
-  const f = { ...stores, sqlite, webhook, other, statements };
-  open.push(f);
-  return f;
+  return { ...stores, webhook, other };
 }
 
 /** What a call does: records its delivery and counts the call. */
@@ -197,30 +165,24 @@ describe('webhook call counts', () => {
   });
 
   it('survive the migration both ways', async () => {
-    const sqlite = new BetterSqlite3(join(root, `${randomUUID()}.db`));
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
-    try {
-      const migrator = new Migrator({ db, provider: migrationProvider });
-      assert.equal((await migrator.migrateTo('0005_callback_index')).error, undefined);
-      sqlite.exec(
-        `insert into services (id, engine_id, kind, key, name, created_at, last_seen_at) values ('s', 'local', 'container', 'app', 'app', '${at(0)}', '${at(0)}');
-         insert into webhooks (id, service_id, name, operation, token_prefix, token_hash, created_at, last_called_at, call_count)
-           values ('w', 's', 'ci', 'REDEPLOY', 'p', 'h', '${at(0)}', '${at(5)}', 7)`,
-      );
-      assert.equal((await migrator.migrateToLatest()).error, undefined);
-      const stores = await storesOn(sqlite);
-      await stores.calls.transaction((tx) => tx.markWebhookCalled('w', at(6)));
-      const found = await stores.store.getWebhook('w');
-      assert.equal(found?.callCount, 8);
-      assert.equal(found?.lastCalledAt, at(6));
+    const { sqlite, migrator } = migratorOn();
+    assert.equal((await migrator.migrateTo('0005_callback_index')).error, undefined);
+    sqlite.exec(
+      `insert into services (id, engine_id, kind, key, name, created_at, last_seen_at) values ('s', 'local', 'container', 'app', 'app', '${at(0)}', '${at(0)}');
+       insert into webhooks (id, service_id, name, operation, token_prefix, token_hash, created_at, last_called_at, call_count)
+         values ('w', 's', 'ci', 'REDEPLOY', 'p', 'h', '${at(0)}', '${at(5)}', 7)`,
+    );
+    assert.equal((await migrator.migrateToLatest()).error, undefined);
+    const stores = await storesOn(sqlite);
+    await stores.calls.transaction((tx) => tx.markWebhookCalled('w', at(6)));
+    const found = await stores.store.getWebhook('w');
+    assert.equal(found?.callCount, 8);
+    assert.equal(found?.lastCalledAt, at(6));
 
-      assert.equal((await migrator.migrateTo('0005_callback_index')).error, undefined);
-      assert.deepEqual(sqlite.prepare('select call_count, last_called_at from webhooks').get(), {
-        call_count: 8,
-        last_called_at: at(6),
-      });
-    } finally {
-      await db.destroy();
-    }
+    assert.equal((await migrator.migrateTo('0005_callback_index')).error, undefined);
+    assert.deepEqual(sqlite.prepare('select call_count, last_called_at from webhooks').get(), {
+      call_count: 8,
+      last_called_at: at(6),
+    });
   });
 });
