@@ -11,7 +11,7 @@ import type { ServiceRecord } from '../../src/domain/services/service.js';
 import { addStoredService, startTestApp, type TestApp } from '../helper.js';
 import { metricsPage, sample } from '../support/metrics-page.js';
 import { rawRequest, tokenOf } from '../support/raw-http.js';
-import { dockerHubPayload } from '../support/registry-payloads.js';
+import { dockerHubPayload, gitHubSignature } from '../support/registry-payloads.js';
 import { createWebhook } from '../support/scenario.js';
 
 const METRICS_TOKEN = randomBytes(24).toString('base64url');
@@ -111,6 +111,52 @@ describe('GET /metrics', () => {
       sample(page, 'hoist_action_queue_depth') + sample(page, 'hoist_actions_in_progress') >= 1,
     );
     assert.equal(sample(page, 'hoist_engine_reachable', { engine: 'local' }), 0);
+  });
+
+  test('counts a repeated delivery as ignored, a rate-limited or badly signed call as refused', async () => {
+    const before = await metricsPage(server.url, METRICS_TOKEN);
+    const create = async (name: string, options: Record<string, unknown>) => {
+      const created = await server.api<{ url: string; signingSecret?: string }>(
+        'POST',
+        `/api/v1/services/${service.id}/webhooks`,
+        { name, ...options },
+      );
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      secrets.push(tokenOf(created.body.url));
+      if (created.body.signingSecret) secrets.push(created.body.signingSecret);
+      return created.body;
+    };
+    const send = (url: string, body: string, headers: Record<string, string> = {}) =>
+      rawRequest(url, { headers: { 'content-type': 'application/json', ...headers }, body });
+
+    // The same delivery (by its X-GitHub-Delivery id) twice: the second is a repeat.
+    const repeated = await create('metrics repeated', {});
+    const delivery = { 'x-github-delivery': randomBytes(8).toString('hex') };
+    const first = await send(repeated.url, '{}', delivery);
+    assert.equal(first.status, 202, first.text);
+    const repeat = await send(repeated.url, '{}', delivery);
+    assert.equal(repeat.status, 200, repeat.text);
+
+    const limited = await create('metrics limited', { rateLimitPerMinute: 1 });
+    assert.equal((await send(limited.url, '{}')).status, 202);
+    const overLimit = await send(limited.url, '{}');
+    assert.equal(overLimit.status, 429, overLimit.text);
+
+    const signed = await create('metrics signed', { signed: true });
+    const body = '{"ref":"refs/heads/main"}';
+    const badSignature = await send(signed.url, body, {
+      'x-hub-signature-256': gitHubSignature('not the signing secret', body),
+    });
+    assert.equal(badSignature.status, 401, badSignature.text);
+
+    const page = await metricsPage(server.url, METRICS_TOKEN);
+    const delta = (result: string) =>
+      sample(page, 'hoist_calls_total', { kind: 'hook', result }) -
+      sample(before, 'hoist_calls_total', { kind: 'hook', result });
+    // The first delivery and the limited handler's first call join or start a redeploy.
+    assert.equal(delta('accepted') + delta('coalesced'), 2);
+    assert.equal(delta('ignored'), 1);
+    assert.equal(delta('refused'), 2);
   });
 
   test('holds no secret, and every label value of a hoist_ series comes from a fixed list', async () => {

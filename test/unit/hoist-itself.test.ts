@@ -123,6 +123,21 @@ describe('HoistItself', () => {
     assert.equal(f.itself.is(hoist.id), true, 'asked once, not on every call');
   });
 
+  it('callers that come while the engine is being asked share that one attempt', async () => {
+    const f = await fixture();
+    f.engine.unavailable = 'the socket is missing';
+    const ask = f.engine.findOwnService.bind(f.engine);
+    let asked = 0;
+    f.engine.findOwnService = () => {
+      asked += 1;
+      return ask();
+    };
+    await Promise.all([f.itself.detect(), f.itself.detect(), f.itself.detect()]);
+    assert.equal(asked, 1, 'three listings at once, one question to the engine');
+    await f.itself.detect();
+    assert.equal(asked, 2, 'asked again once the attempt ended without an answer');
+  });
+
   it('a handler call aimed at Hoist is ignored with the reason and recorded; nothing is queued', async () => {
     const f = await fixture();
     const { hoist } = await f.services();

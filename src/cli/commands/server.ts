@@ -21,14 +21,17 @@ export function registerServerCommand(program: Command): void {
       const { ConfigError, loadConfig } = await import('../../config.js');
       const { startServer } = await import('../../server.js');
       const env = { ...process.env, ...(options.port ? { HOIST_PORT: options.port } : {}) };
+      // A bad setting is the user's to fix: say which and exit 2, without a stack trace.
+      const exitOnConfigError = (error: unknown) => {
+        if (!(error instanceof ConfigError)) return;
+        process.stderr.write(`hoist: ${error.message}\n`);
+        process.exit(2);
+      };
       let config;
       try {
         config = loadConfig(env);
       } catch (error) {
-        if (error instanceof ConfigError) {
-          process.stderr.write(`hoist: ${error.message}\n`);
-          process.exit(2);
-        }
+        exitOnConfigError(error);
         throw error;
       }
       let server;
@@ -36,10 +39,7 @@ export function registerServerCommand(program: Command): void {
         server = await startServer(config);
       } catch (error) {
         // A setting whose files are wrong (HOIST_TLS_CERT_FILE) is found only when they are read.
-        if (error instanceof ConfigError) {
-          process.stderr.write(`hoist: ${error.message}\n`);
-          process.exit(2);
-        }
+        exitOnConfigError(error);
         const code = (error as NodeJS.ErrnoException).code;
         const hint =
           code === 'EADDRINUSE'

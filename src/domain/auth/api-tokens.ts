@@ -39,14 +39,14 @@ export class ApiTokens {
 
   /** Resolves an `Authorization` header to its token; throws unauthorized. */
   async authenticate(header: string | undefined): Promise<ApiToken> {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-    if (!match?.[1]) {
+    const given = bearerToken(header);
+    if (given === null) {
       throw new HoistError(
         'unauthorized',
         'This route needs an API token: send "Authorization: Bearer <token>". The first one is in <data dir>/initial-admin-token.',
       );
     }
-    const token = await this.deps.store.findApiTokenByHash(hashSecretToken(match[1]));
+    const token = await this.deps.store.findApiTokenByHash(hashSecretToken(given));
     if (!token) {
       throw new HoistError(
         'unauthorized',
@@ -73,4 +73,9 @@ export class ApiTokens {
       // Not worth failing or slowing a request for: the next use tries again.
     });
   }
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or null when there is none. */
+export function bearerToken(header: string | undefined): string | null {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? null;
 }

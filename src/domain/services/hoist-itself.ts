@@ -15,11 +15,13 @@ import type { Store } from '../ports/store.js';
  *
  * The engine says which service that is (findOwnService); its answer is kept
  * for the life of the process. While the engine cannot answer, detect() asks
- * again on its next call, and nothing is taken for Hoist's own.
+ * again on its next call, and nothing is taken for Hoist's own. After any
+ * other error (warned once) nothing is protected until Hoist restarts.
  */
 export class HoistItself {
   #serviceId: string | null = null;
   #settled = false;
+  #attempt: Promise<void> | null = null;
 
   constructor(
     private readonly deps: {
@@ -31,9 +33,19 @@ export class HoistItself {
     },
   ) {}
 
-  /** Asks the engine once it can answer; later calls return at once. Never throws. */
-  async detect(): Promise<void> {
-    if (this.#settled) return;
+  /**
+   * Asks the engine once it can answer; later calls return at once. Callers that come
+   * while an attempt is in flight (every listing does) share it. Never throws.
+   */
+  detect(): Promise<void> {
+    if (this.#settled) return Promise.resolve();
+    this.#attempt ??= this.#ask().finally(() => {
+      this.#attempt = null;
+    });
+    return this.#attempt;
+  }
+
+  async #ask(): Promise<void> {
     const { engine, store, engineId, clock, logger } = this.deps;
     try {
       const own = await engine.findOwnService();
@@ -56,6 +68,8 @@ export class HoistItself {
       this.#settled = true;
     } catch (error) {
       if (error instanceof EngineUnavailableError) return;
+      // Any other failure is not expected to pass: asking again at every listing would only
+      // repeat the warning. Nothing is protected until Hoist restarts.
       this.#settled = true;
       logger.warn({ err: error }, 'could not find out whether Hoist runs in a container here');
     }
