@@ -3,7 +3,9 @@
  * other (never two loads at once), and prints one table. Each row names its
  * baseline and the ratio, and whether the target from issue 7 is met.
  * `npm run bench -- --docs` also rewrites docs/benchmarks.md with the table
- * and the machine. Needs `npm run build` first (it runs bin/hoist.js), and
+ * and the machine. `npm run bench -- --ingest` runs only rows 1 and 2 and
+ * their bounds (1d, 1e, 2c), about three minutes: enough to compare the call
+ * path of two builds, run after run. Needs `npm run build` first (it runs bin/hoist.js), and
  * wrk and webhook (Debian packages) on the PATH. Loopback only.
  */
 import { execFileSync } from 'node:child_process';
@@ -71,9 +73,28 @@ function table(rows: Row[]): string {
   ].join('\n');
 }
 
+/** Rows 3 to 8: everything but the call path's throughput. */
+async function rest(haveWrk: boolean): Promise<Row[]> {
+  const floodRow = '8 Valid calls during an unknown-token flood';
+  return [
+    ...(await row('3 Coalescing', coalescing)),
+    ...(await row('4 Redeploy overhead', redeployOverhead)),
+    ...(await row('5 Idle footprint', idle)),
+    ...(await row('6 Unknown vs revoked token', tokenLatency)),
+    ...(await row('7 Requests during a start-first redeploy', networkDrain)),
+    ...(haveWrk
+      ? await row(floodRow, flood)
+      : [notMeasured(floodRow, 'wrk not installed (apt-get install -y wrk)')]),
+  ];
+}
+
 async function main(): Promise<void> {
   if (!existsSync(path.join(ROOT, 'dist/cli/main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first');
+  }
+  const ingestOnly = process.argv.includes('--ingest');
+  if (ingestOnly && process.argv.includes('--docs')) {
+    throw new Error('--docs writes every row to docs/benchmarks.md: run it without --ingest');
   }
   const rows: Row[] = [];
   const started = new Date();
@@ -100,17 +121,7 @@ async function main(): Promise<void> {
       bound.length === 3 ? [bound.slice(0, 2), bound.slice(2)] : [bound, []];
     rows.push(...(row1?.rows ?? []), ...oneBounds, ...row2, ...twoBounds);
   }
-  rows.push(...(await row('3 Coalescing', coalescing)));
-  rows.push(...(await row('4 Redeploy overhead', redeployOverhead)));
-  rows.push(...(await row('5 Idle footprint', idle)));
-  rows.push(...(await row('6 Unknown vs revoked token', tokenLatency)));
-  rows.push(...(await row('7 Requests during a start-first redeploy', networkDrain)));
-  const floodRow = '8 Valid calls during an unknown-token flood';
-  rows.push(
-    ...(haveWrk
-      ? await row(floodRow, flood)
-      : [notMeasured(floodRow, 'wrk not installed (apt-get install -y wrk)')]),
-  );
+  if (!ingestOnly) rows.push(...(await rest(haveWrk)));
 
   const out = table(rows);
   const notes = rows.filter((r) => r.notes).map((r) => `- ${r.name}: ${r.notes ?? ''}`);
