@@ -21,12 +21,15 @@ import {
   waitForHttp,
 } from './lib.js';
 
-const [mode = 'hoist', servicesArg = '1', handlersArg = '1'] = process.argv.slice(2);
+const waiting = process.argv.includes('--waiting');
+const [mode = 'hoist', servicesArg = '1', handlersArg = '1'] = process.argv
+  .slice(2)
+  .filter((a) => a !== '--waiting');
 if (mode !== 'hoist' && mode !== 'intake' && mode !== 'insert') {
   throw new Error('usage: npm run bench:profile -- <hoist|intake|insert> [services] [handlers]');
 }
 const dir = tempDir('profile');
-const { tokens } = await seedStore(dir, Number(servicesArg), Number(handlersArg));
+const { tokens } = await seedStore(dir, Number(servicesArg), Number(handlersArg), { waiting });
 const port = await freePort();
 const profileDir = path.join(dir, 'cpuprofile');
 // A profile is written when the process exits, and a SIGTERM would end it before: exit instead.
