@@ -100,18 +100,18 @@ export async function bounds(base: IngestBaselines | null): Promise<Row[]> {
     const insert = await measureBound(
       'insert',
       insertDir,
-      (await seedStore(insertDir, 1, 1)).tokens,
+      (await seedStore(insertDir, 1, 1, { waiting: true })).tokens,
       dir,
     );
     const intakeDir = path.join(dir, 'intake');
     const intake = await measureBound(
       'intake',
       intakeDir,
-      (await seedStore(intakeDir, 1, 1)).tokens,
+      (await seedStore(intakeDir, 1, 1, { waiting: true })).tokens,
       dir,
     );
     const manyDir = path.join(dir, 'many');
-    const many = await seedStore(manyDir, SERVICES, HANDLERS);
+    const many = await seedStore(manyDir, SERVICES, HANDLERS, { waiting: true });
     const intakeMany = await measureBound('intake', manyDir, many.tokens, dir);
     const ratio = intakeMany.result.rps2xx / intake.result.rps2xx;
     // A saturated server spends 1/rate on each call. Row 2a's target (>= 0.9x row 1) leaves

@@ -77,7 +77,7 @@ export async function ingest(): Promise<IngestResult> {
     const webhook = await measureWebhook(dir);
 
     const dataDir = path.join(dir, 'data');
-    const { tokens } = await seedStore(dataDir, 1, 1);
+    const { tokens } = await seedStore(dataDir, 1, 1, { waiting: true });
     const token = tokens[0] as string;
     const server = await startHoist(dataDir);
     let hoist: WrkResult;

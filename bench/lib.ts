@@ -14,7 +14,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { openSqliteStore } from '../src/adapters/store/open-store.js';
 import { generateSecretToken, hashSecretToken, tokenPrefix } from '../src/domain/secret-token.js';
 import { ENGINE_ID } from '../src/server.js';
-import { webhookRecord } from '../test/support/records.js';
+import { actionRecord, webhookRecord } from '../test/support/records.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -273,11 +273,17 @@ export function fmtWrk(r: WrkResult): string {
  * dataDir/hoist.sqlite (the file `hoist server` opens): the migrations run
  * through openSqliteStore, then the rows go in with one transaction.
  * Returns the handler tokens (the secret part of /hooks/{token}).
+ *
+ * With `waiting`, each service also has a Pending redeploy, as row 1's one
+ * service has after its first call, so every call joins one (coalesced): the
+ * rows that compare many handlers with one then measure the same call, not
+ * one that queues a new redeploy on many services against one that never does.
  */
 export async function seedStore(
   dataDir: string,
   services: number,
   handlersPerService: number,
+  opts: { waiting?: boolean } = {},
 ): Promise<{ tokens: string[]; serviceIds: string[] }> {
   const file = path.join(dataDir, 'hoist.sqlite');
   const store = await openSqliteStore(file);
@@ -297,6 +303,7 @@ export async function seedStore(
         digest: null,
       });
       serviceIds.push(service.id);
+      if (opts.waiting) await tx.insertAction(actionRecord(service.id, { createdAt: now }));
       for (let h = 0; h < handlersPerService; h++) {
         const token = generateSecretToken();
         await tx.insertWebhook(

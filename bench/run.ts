@@ -3,7 +3,9 @@
  * other (never two loads at once), and prints one table. Each row names its
  * baseline and the ratio, and whether the target from issue 7 is met.
  * `npm run bench -- --docs` also rewrites docs/benchmarks.md with the table
- * and the machine. Needs `npm run build` first (it runs bin/hoist.js), and
+ * and the machine. `npm run bench -- --ingest` runs only rows 1 and 2 and
+ * their bounds (1d, 1e, 2c), about three minutes: enough to compare the call
+ * path of two builds, run after run. Needs `npm run build` first (it runs bin/hoist.js), and
  * wrk and webhook (Debian packages) on the PATH. Loopback only.
  */
 import { execFileSync } from 'node:child_process';
@@ -71,9 +73,28 @@ function table(rows: Row[]): string {
   ].join('\n');
 }
 
+/** Rows 3 to 8: everything but the call path's throughput. */
+async function rest(haveWrk: boolean): Promise<Row[]> {
+  const floodRow = '8 Valid calls during an unknown-token flood';
+  return [
+    ...(await row('3 Coalescing', coalescing)),
+    ...(await row('4 Redeploy overhead', redeployOverhead)),
+    ...(await row('5 Idle footprint', idle)),
+    ...(await row('6 Unknown vs revoked token', tokenLatency)),
+    ...(await row('7 Requests during a start-first redeploy', networkDrain)),
+    ...(haveWrk
+      ? await row(floodRow, flood)
+      : [notMeasured(floodRow, 'wrk not installed (apt-get install -y wrk)')]),
+  ];
+}
+
 async function main(): Promise<void> {
   if (!existsSync(path.join(ROOT, 'dist/cli/main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first');
+  }
+  const ingestOnly = process.argv.includes('--ingest');
+  if (ingestOnly && process.argv.includes('--docs')) {
+    throw new Error('--docs writes every row to docs/benchmarks.md: run it without --ingest');
   }
   const rows: Row[] = [];
   const started = new Date();
@@ -100,17 +121,7 @@ async function main(): Promise<void> {
       bound.length === 3 ? [bound.slice(0, 2), bound.slice(2)] : [bound, []];
     rows.push(...(row1?.rows ?? []), ...oneBounds, ...row2, ...twoBounds);
   }
-  rows.push(...(await row('3 Coalescing', coalescing)));
-  rows.push(...(await row('4 Redeploy overhead', redeployOverhead)));
-  rows.push(...(await row('5 Idle footprint', idle)));
-  rows.push(...(await row('6 Unknown vs revoked token', tokenLatency)));
-  rows.push(...(await row('7 Requests during a start-first redeploy', networkDrain)));
-  const floodRow = '8 Valid calls during an unknown-token flood';
-  rows.push(
-    ...(haveWrk
-      ? await row(floodRow, flood)
-      : [notMeasured(floodRow, 'wrk not installed (apt-get install -y wrk)')]),
-  );
+  if (!ingestOnly) rows.push(...(await rest(haveWrk)));
 
   const out = table(rows);
   const notes = rows.filter((r) => r.notes).map((r) => `- ${r.name}: ${r.notes ?? ''}`);
@@ -137,17 +148,19 @@ ${notes.join('\n')}
 All servers listen on 127.0.0.1 and run one at a time; wrk runs with 2
 threads and 32 connections for 10 s and reports through a Lua \`done()\` hook.
 
-1. **Ingest**: one service and one REDEPLOY handler are written into a fresh
-   store with the store API (\`openSqliteStore\`, no engine), then
-   \`bin/hoist.js server\` runs (through its shebang, as \`npx hoist server\`
-   does) with \`DOCKER_HOST\` pointing at a socket that does not exist
-   (default log level): calls are recorded, the first redeploy stays In
-   progress waiting for the engine and every later call coalesces into one
-   Pending redeploy. Baselines in the same run: adnanh/webhook
+1. **Ingest**: one service with a Pending redeploy and one REDEPLOY handler
+   are written into a fresh store with the store API (\`openSqliteStore\`, no
+   engine), then \`bin/hoist.js server\` runs (through its shebang, as
+   \`npx hoist server\` does) with \`DOCKER_HOST\` pointing at a socket that
+   does not exist (default log level): calls are recorded, the seeded redeploy
+   goes In progress waiting for the engine, the first call queues another and
+   every later call coalesces into it. Baselines in the same run: adnanh/webhook
    (\`hooks.json\` running \`/bin/true\`) and a bare \`node:http\` server
    answering 202. 1c counts the \`deliveries\` rows against wrk's 2xx answers.
-2. **Many tokens**: 10,000 services x 3 handlers written in one transaction;
-   each wrk request POSTs to a random one of the 30,000 URLs. RSS is the
+2. **Many tokens**: 10,000 services x 3 handlers written in one transaction,
+   each service with a Pending redeploy (as row 1's has after its first call,
+   so each call joins one, as there); each wrk request POSTs to a random one
+   of the 30,000 URLs. RSS is the
    server's VmRSS from /proc when wrk ends.
 3. **Coalescing**: a first call starts a redeploy (In progress, retrying
    against the unreachable engine); then 1,000 calls are sent at once over 32
@@ -205,12 +218,16 @@ whatever its HTTP layer did:
   counter, a savepoint each) behind bare \`node:http\`: what Hoist could reach
   with a free HTTP layer. The gap between 1e and row 1 is what Fastify,
   Hoist's routes, hooks and access log cost.
-- **2c** is 1e's server on row 2's store. With many handlers the first call
-  to each service also creates its redeploy (an action row with a random id,
-  its log, per-service index pages); since migration 0006 no call writes a
-  page keyed by its handler (the counter is an append-only log, deliveries
-  are indexed by time first). The row gives that extra time per call against
-  the ninth of row 1's time per call that row 2a's target allows.
+- **2c** is 1e's server on row 2's store. Since migration 0006 no call writes
+  a page keyed by its handler (the counter is an append-only log, deliveries
+  are indexed by time first); what is left is reading from a larger database:
+  the handler by its token hash, its service's waiting redeploy, and the
+  parent rows the delivery's foreign keys name, each on a page of its own.
+  The row gives that extra time per call against the ninth of row 1's time
+  per call that row 2a's target allows. Until 2026-12-06 row 2's services had
+  no waiting redeploy, so about 4 calls in 10 queued a new one (an action row
+  with a random id, on per-service index pages), which row 1 never does: rows
+  2a and 2c then measured queued redeploys as much as handlers.
 
 Profiled once on this machine while working on issue 7 (\`--cpu-prof\`,
 strace, throwaway scripts); these figures are not repeated by \`npm run bench\`:
@@ -218,7 +235,17 @@ strace, throwaway scripts); these figures are not repeated by \`npm run bench\`:
 - A commit of 32 row-2 calls wrote about 360 WAL frames (two write() calls
   each). Time-ordered ids (UUIDv7) for deliveries made that cheaper; actions
   keep random ids, whose 8-character short form the CLI shows. A larger page
-  cache, memory-mapped reads and smaller pages did not change row 2.
+  cache, memory-mapped reads and smaller pages did not change row 2 then,
+  while about 4 in 10 of its calls queued a new redeploy.
+- Profiled again on 2026-12-06 (\`npm run bench:profile\`): the library's
+  UUIDv7 asked the system for 16 random bytes an id (about 7 us, a tenth of
+  the intake's work); the handler was read with every column; the call
+  counter's insert used RETURNING (about 3 us more than reading the row id
+  from the insert's result); the delivery was bound by name (about 1.5 us
+  more than by position); and with row 2's 15 MB database SQLite's default
+  2 MB page cache re-read most of a call's pages from the file. Each is fixed
+  on main (ids from a pool of random bytes, the handler's call columns only,
+  a 64 MiB page cache).
 - Moving the SQLite work to a worker thread was slower here, not faster: a
   minimal Fastify server recording through a worker answered about 8,400
   calls/s against 9,800 with the same SQLite work on the main thread. With

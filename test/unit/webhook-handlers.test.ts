@@ -85,10 +85,10 @@ describe('WebhookHandlers', () => {
     assert.equal(webhook.revokedAt, null);
     assert.equal(webhook.lastCalledAt, null);
     assert.equal(webhook.createdAt, f.clock.now().toISOString());
-    assert.deepEqual(await f.store.findActiveWebhookByTokenHash(hashSecretToken(token)), {
-      ...webhook,
-      signingSecret: null,
-    });
+    assert.equal(
+      (await f.store.findActiveWebhookByTokenHash(hashSecretToken(token)))?.id,
+      webhook.id,
+    );
 
     const second = await f.handlers.create(f.service.id, { name: 'registry' });
     assert.notEqual(tokenOf(second.url), token);

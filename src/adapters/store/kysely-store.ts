@@ -14,10 +14,11 @@ import type { Position } from '../../domain/paging.js';
 import type { ActionFilter, ActionPatch, Store } from '../../domain/ports/store.js';
 import type { ServiceRecord } from '../../domain/services/service.js';
 import type { Delivery } from '../../domain/webhooks/delivery.js';
-import type { Webhook, WebhookSecrets, WebhookWithHash } from '../../domain/webhooks/webhook.js';
+import type { CallHandler, Webhook, WebhookWithHash } from '../../domain/webhooks/webhook.js';
 import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
 import type { Database, WebhookRow } from './database.js';
 import {
+  CALL_HANDLER_COLUMNS,
   actionRow,
   deliveryRow,
   registryCallRow,
@@ -27,6 +28,7 @@ import {
   toDelivery,
   toRegistry,
   toRegistryCall,
+  toCallHandler,
   toService,
   toWebhook,
 } from './rows.js';
@@ -220,16 +222,14 @@ export class KyselyStore implements Store {
     return row ? toWebhook(await this.#withCalls(row)) : null;
   }
 
-  async findActiveWebhookByTokenHash(
-    tokenHash: string,
-  ): Promise<(Webhook & WebhookSecrets) | null> {
+  async findActiveWebhookByTokenHash(tokenHash: string): Promise<CallHandler | null> {
     const row = await this.#db
       .selectFrom('webhooks')
-      .selectAll()
+      .select(CALL_HANDLER_COLUMNS)
       .where('token_hash', '=', tokenHash)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    return row ? { ...toWebhook(row), signingSecret: row.signing_secret } : null;
+    return row ? toCallHandler(row) : null;
   }
 
   async revokeWebhook(id: string, at: string): Promise<void> {

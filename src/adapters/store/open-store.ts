@@ -18,6 +18,8 @@ import { ensurePrivateFile, tightenIfPresent } from '../files/private-files.js';
 
 /** How long a statement waits for another process's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
+/** The most SQLite keeps of the database in memory: 64 MiB. */
+const CACHE_KIB = 64 * 1024;
 
 export interface SqliteStores {
   store: Store;
@@ -57,6 +59,12 @@ export function openSqliteConnection(file: string): BetterSqlite3.Database {
     // not once per 1,000 pages of WAL. The WAL is cut back to 16 MB after each.
     sqlite.pragma('wal_autocheckpoint = 10000');
     sqlite.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
+    // SQLite's default page cache is 2 MB. With 10,000 services x 3 handlers the database is
+    // about 15 MB, and each call reads a handler, its service's pending action and the parent
+    // rows its delivery's foreign keys name from random pages: with 2 MB most were read from the
+    // file again (bench row 2c: about 105 us a call against about 75 with 64 MB). Pages are
+    // allocated as they are read, so a small database still uses little.
+    sqlite.pragma(`cache_size = -${CACHE_KIB}`);
   } catch (error) {
     sqlite.close();
     throw error;

@@ -15,7 +15,7 @@ import type { ActionPatch } from '../../domain/ports/store.js';
 import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
 import type { ServiceRecord } from '../../domain/services/service.js';
 import type { Delivery, DeliveryOutcome } from '../../domain/webhooks/delivery.js';
-import type { Webhook, WebhookOperation } from '../../domain/webhooks/webhook.js';
+import type { CallHandler, Webhook, WebhookOperation } from '../../domain/webhooks/webhook.js';
 import type {
   ActionRow,
   ActionUpdate,
@@ -84,23 +84,46 @@ export function toService(row: ServiceRow): ServiceRecord {
   };
 }
 
-export function toWebhook(row: WebhookRow): Webhook {
+/** The columns a call reads of its handler (CallHandler), in both stores. */
+export const CALL_HANDLER_COLUMNS = [
+  'id',
+  'service_id',
+  'name',
+  'operation',
+  'max_scale',
+  'signature_scheme',
+  'pass_body',
+  'rate_limit_per_minute',
+  'signing_secret',
+] as const satisfies ReadonlyArray<keyof WebhookRow>;
+
+export type CallHandlerRow = Pick<WebhookRow, (typeof CALL_HANDLER_COLUMNS)[number]>;
+
+export function toCallHandler(row: CallHandlerRow): CallHandler {
   return {
     id: row.id,
     serviceId: row.service_id,
     name: row.name,
     operation: row.operation as WebhookOperation,
+    maxScale: Number(row.max_scale),
+    signatureScheme: row.signature_scheme === 'standard-webhooks' ? 'standard-webhooks' : 'any',
+    passBody: Number(row.pass_body) === 1,
+    rateLimitPerMinute:
+      row.rate_limit_per_minute === null ? null : Number(row.rate_limit_per_minute),
+    signingSecret: row.signing_secret,
+  };
+}
+
+export function toWebhook(row: WebhookRow): Webhook {
+  const { signingSecret, ...handler } = toCallHandler(row);
+  return {
+    ...handler,
     tokenPrefix: row.token_prefix,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
     lastCalledAt: row.last_called_at,
     callCount: Number(row.call_count),
-    maxScale: Number(row.max_scale),
-    signed: row.signing_secret !== null,
-    signatureScheme: row.signature_scheme === 'standard-webhooks' ? 'standard-webhooks' : 'any',
-    passBody: Number(row.pass_body) === 1,
-    rateLimitPerMinute:
-      row.rate_limit_per_minute === null ? null : Number(row.rate_limit_per_minute),
+    signed: signingSecret !== null,
   };
 }
 

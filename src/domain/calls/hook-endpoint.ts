@@ -17,7 +17,7 @@ import { mediaType } from '../payloads/media-type.js';
 import type { CallTx } from '../ports/store.js';
 import type { Delivery } from '../webhooks/delivery.js';
 import { verifySignature } from '../webhooks/signature.js';
-import type { Webhook, WebhookSecrets } from '../webhooks/webhook.js';
+import type { CallHandler, Webhook } from '../webhooks/webhook.js';
 import {
   UNKNOWN_TOKEN_CODE,
   type CallEndpoint,
@@ -39,7 +39,7 @@ export const UNKNOWN_HOOK_MESSAGE = 'No webhook handler has this URL. It may hav
 /** At most this much of a call's body reaches the new containers (an environment variable). */
 export const TRIGGER_BODY_LIMIT = 64 * 1024;
 
-type Handler = Webhook & WebhookSecrets;
+type Handler = CallHandler;
 
 export class HookEndpoint implements CallEndpoint<Handler, HookOutcome> {
   readonly unknown = new HoistError(UNKNOWN_TOKEN_CODE, UNKNOWN_HOOK_MESSAGE);

@@ -8,7 +8,7 @@ import type { ApiToken } from '../auth/api-token.js';
 import type { ServiceKind } from './engine.js';
 import type { ServiceRecord } from '../services/service.js';
 import type { Delivery } from '../webhooks/delivery.js';
-import type { Webhook, WebhookSecrets, WebhookWithHash } from '../webhooks/webhook.js';
+import type { CallHandler, Webhook, WebhookWithHash } from '../webhooks/webhook.js';
 import type { Registry, RegistryCall } from '../registries/registry.js';
 import type { Position } from '../paging.js';
 
@@ -75,7 +75,7 @@ export interface Store {
    * leaves revoked handlers out, so both come back alike (no row, no mapping) and take the
    * same time: a caller cannot tell a revoked URL from one that never existed.
    */
-  findActiveWebhookByTokenHash(tokenHash: string): Promise<(Webhook & WebhookSecrets) | null>;
+  findActiveWebhookByTokenHash(tokenHash: string): Promise<CallHandler | null>;
   revokeWebhook(id: string, at: string): Promise<void>;
   markWebhookCalled(id: string, at: string): Promise<void>;
 

@@ -35,6 +35,23 @@ export interface Webhook {
   rateLimitPerMinute: number | null;
 }
 
+/**
+ * What taking a call needs of its handler, and all the call path reads: a row
+ * of fewer columns is cheaper to read, and the handler is read on every call.
+ */
+export type CallHandler = Pick<
+  Webhook,
+  | 'id'
+  | 'serviceId'
+  | 'name'
+  | 'operation'
+  | 'maxScale'
+  | 'signatureScheme'
+  | 'passBody'
+  | 'rateLimitPerMinute'
+> &
+  WebhookSecrets;
+
 /** What a call needs besides the listing fields: never leaves the server. */
 export interface WebhookSecrets {
   signingSecret: string | null;
