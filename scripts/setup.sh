@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Hoist and its tests need on a Debian machine, then builds it (API and web UI).
 #   bash scripts/setup.sh            packages, npm ci, build
-#   bash scripts/setup.sh --engine   the same but prometheus (only the tests use it), and starts
-#                                    the local Docker engine if none answers
+#   bash scripts/setup.sh --engine   the same but prometheus and docker-compose (only the tests
+#                                    use them), and starts the local Docker engine if none answers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +19,8 @@ command -v debootstrap >/dev/null || need+=(debootstrap)
 # systemd host Debian's package also starts its own service.
 command -v openssl >/dev/null || need+=(openssl)
 [ "${1:-}" = "--engine" ] || command -v prometheus >/dev/null || need+=(prometheus)
+# The image test runs deploy/compose.yaml with Compose v1 (Debian has no compose plugin).
+[ "${1:-}" = "--engine" ] || command -v docker-compose >/dev/null || need+=(docker-compose)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing ${need[*]}; run as root or: sudo apt-get install -y ${need[*]}" >&2

@@ -19,7 +19,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assertWebBuilt, launchChromium, screenshot } from '../support/browser.js';
 import { dockerHubPayload, gitHubSignature } from '../support/registry-payloads.js';
 import { addStoredService } from '../helper.js';
-import { actionRecord, deliveryRecord } from '../support/records.js';
+import { actionRecord, at, deliveryRecord, newestFirst } from '../support/records.js';
 import {
   createWebhook,
   findService,
@@ -588,15 +588,13 @@ describe('web UI', () => {
     // 45 calls long ago, three to a second, written into the store: pages of 20 end mid-second.
     const seeded = Array.from({ length: 45 }, (_, i) =>
       deliveryRecord(webhook.id, service.id, {
-        receivedAt: new Date(Date.UTC(2025, 0, 1) + Math.floor(i / 3) * 1000).toISOString(),
+        receivedAt: at(Math.floor(i / 3)),
         outcome: 'ignored',
         reason: `call ${i}`,
       }),
     );
     for (const delivery of seeded) await server.store.insertDelivery(delivery);
-    const newestFirst = [...seeded]
-      .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || b.id.localeCompare(a.id))
-      .map((d) => d.id);
+    const newest = newestFirst(seeded, (d) => ({ at: d.receivedAt, id: d.id })).map((d) => d.id);
 
     const context = await browser.newContext({ viewport: DESKTOP });
     const page = await context.newPage();
@@ -618,7 +616,7 @@ describe('web UI', () => {
     await more.waitFor({ state: 'detached' });
     assert.deepEqual(
       await Promise.all((await rows.all()).map((row) => row.getAttribute('data-delivery-id'))),
-      newestFirst,
+      newest,
     );
     assert.deepEqual(errors, []);
     await context.close();
@@ -662,13 +660,11 @@ describe('web UI when the engine does not answer', () => {
     const seeded = Array.from({ length: 130 }, (_, i) =>
       actionRecord(stored.id, {
         state: 'Success',
-        createdAt: new Date(Date.UTC(2025, 0, 1) + Math.floor(i / 4) * 1000).toISOString(),
+        createdAt: at(Math.floor(i / 4)),
       }),
     );
     for (const action of seeded) await server.store.insertAction(action);
-    const newestFirst = [...seeded]
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
-      .map((a) => a.id);
+    const newest = newestFirst(seeded, (a) => ({ at: a.createdAt, id: a.id })).map((a) => a.id);
 
     const page = await context.newPage();
     const errors = collectPageErrors(page);
@@ -683,7 +679,7 @@ describe('web UI when the engine does not answer', () => {
     await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached' });
     assert.deepEqual(
       await Promise.all((await items.all()).map((item) => item.getAttribute('data-action-id'))),
-      newestFirst,
+      newest,
     );
     await screenshot(page, 'activity-more-1280');
     // The services list's 503 is this describe's premise (no engine); nothing else failed.

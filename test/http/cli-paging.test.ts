@@ -6,24 +6,14 @@
  * its store; no Docker. The rest of the CLI is in test/integration/cli.test.ts.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Action } from '../../src/domain/actions/action.js';
 import { addStoredService, startTestApp, type TestApp } from '../helper.js';
+import { runCli } from '../support/cli-process.js';
 import { actionRecord, at, newestFirst } from '../support/records.js';
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = path.join(REPO_ROOT, 'src', 'cli', 'main.ts');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('hoist action ls over pages', () => {
   let server: TestApp;
@@ -31,28 +21,12 @@ describe('hoist action ls over pages', () => {
   /** Every action seeded, newest first. */
   let all: Action[];
 
-  function hoist(args: string[]): Promise<Run> {
-    const env: NodeJS.ProcessEnv = {
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOIST_'))),
-      HOME: home,
-      XDG_CONFIG_HOME: path.join(home, 'config'),
-      HOIST_URL: server.url,
-      HOIST_TOKEN: server.token,
-    };
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-        cwd: REPO_ROOT,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+  const hoist = (args: string[]) =>
+    runCli(args, {
+      entry: 'source',
+      home,
+      env: { HOIST_URL: server.url, HOIST_TOKEN: server.token },
     });
-  }
 
   const ids = (stdout: string) => stdout.split('\n').filter((line) => line !== '');
 

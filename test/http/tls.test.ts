@@ -2,13 +2,23 @@
  * HTTPS without a proxy: certificates made by openssl, served by an
  * in-process Hoist (test/helper.ts, no Docker); handler URLs printed with
  * https://; a renewed certificate (new key, serial and subject) served
- * without a restart, when its files change and on SIGHUP; a bad renewal
+ * without a restart, when its files change, when a symlink is swapped under
+ * them (Kubernetes secrets, certbot's live/) and on SIGHUP; a bad renewal
  * logged while the old certificate stays; a bad certificate at start refused
  * with the file named.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +27,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { ConfigError } from '../../src/config.js';
 import { addStoredService, startTestApp, type TestApp } from '../helper.js';
+import { makeSelfSigned } from '../support/self-signed.js';
 import { freePort, waitFor } from '../support/test-engine.js';
 
 const run = promisify(execFile);
@@ -40,33 +51,9 @@ async function runEntry(entry: string, args: string[], env: Record<string, strin
   }
 }
 
-/** A self-signed certificate for 127.0.0.1 with its own new key, written to `<name>.crt` and `<name>.key`. */
-async function makePair(dir: string, name: string, serial: number) {
-  const cert = path.join(dir, `${name}.crt`);
-  const key = path.join(dir, `${name}.key`);
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name}`,
-    '-set_serial',
-    String(serial),
-    '-addext',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ]);
-  return { cert, key };
-}
+/** A self-signed certificate for 127.0.0.1 with its own new key and this serial. */
+const makePair = (dir: string, name: string, serial: number) =>
+  makeSelfSigned(dir, name, { serial });
 
 /** The certificate the server presents now, read from a fresh TLS handshake. */
 function peerCertificate(port: number): Promise<{ subject: string; serial: string }> {
@@ -233,6 +220,52 @@ describe('HTTPS', () => {
     assert.deepEqual(await peerCertificate(port), { subject: 'hoist-hangup', serial: '3003' });
     const ca = await readFile(path.join(dir, 'hoist-hangup.crt'));
     assert.equal((await httpsRequest(`${server.url}/healthz`, ca)).status, 200);
+  });
+});
+
+describe('HTTPS on certificate files reached through a symlink that is swapped', () => {
+  let dir: string;
+  let server: TestApp | undefined;
+
+  /**
+   * As Kubernetes mounts a secret: tls.crt and tls.key are symlinks into `..data`, itself a
+   * symlink to the current version's directory; a renewal writes a new directory and renames
+   * a new `..data` link over the old one. The files Hoist was given never change themselves.
+   */
+  const publish = async (version: string, pair: { cert: string; key: string }) => {
+    await mkdir(path.join(dir, version));
+    await copyFile(pair.cert, path.join(dir, version, 'tls.crt'));
+    await copyFile(pair.key, path.join(dir, version, 'tls.key'));
+    await symlink(version, path.join(dir, '..data_tmp'));
+    await rename(path.join(dir, '..data_tmp'), path.join(dir, '..data'));
+  };
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'hoist-tls-link-'));
+    await publish('v1', await makePair(dir, 'hoist-linked', 0x4004));
+    await symlink('..data/tls.crt', path.join(dir, 'tls.crt'));
+    await symlink('..data/tls.key', path.join(dir, 'tls.key'));
+    server = await startTestApp({
+      HOIST_TLS_CERT_FILE: path.join(dir, 'tls.crt'),
+      HOIST_TLS_KEY_FILE: path.join(dir, 'tls.key'),
+    });
+  });
+
+  after(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('serves the new pair once the link is swapped, without a restart or a signal', async () => {
+    const port = Number(new URL(server?.url ?? '').port);
+    assert.deepEqual(await peerCertificate(port), { subject: 'hoist-linked', serial: '4004' });
+    await publish('v2', await makePair(dir, 'hoist-swapped', 0x5005));
+    await waitFor(
+      'the certificate behind the swapped link',
+      async () => (await peerCertificate(port)).subject === 'hoist-swapped',
+    );
+    assert.deepEqual(await peerCertificate(port), { subject: 'hoist-swapped', serial: '5005' });
+    assert.match(server?.logs() ?? '', /"why":"file changed".*"serialNumber":"5005"/);
   });
 });
 

@@ -8,7 +8,6 @@
  * hang the test instead of failing it.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -22,6 +21,7 @@ import {
   DEFAULT_CALLBACK_TIMEOUT_MS,
   HttpCallbackSender,
 } from '../../src/adapters/callbacks/http-callback-sender.js';
+import { makeSelfSigned } from '../support/self-signed.js';
 
 interface Received {
   method: string | undefined;
@@ -347,41 +347,10 @@ describe('HttpCallbackSender over https', () => {
   let dir = '';
   let tls = { key: '', cert: '' };
 
-  before(() => {
-    try {
-      execFileSync('which', ['openssl'], { stdio: 'ignore' });
-    } catch {
-      throw new Error(
-        'openssl is not installed: the TLS verification test needs it to make a self-signed certificate (apt-get install openssl).',
-      );
-    }
+  before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'hoist-callback-tls-'));
-    const key = path.join(dir, 'key.pem');
-    const cert = path.join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ],
-      { stdio: 'ignore' },
-    );
-    tls = { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+    const pair = await makeSelfSigned(dir, 'localhost', { days: 1 });
+    tls = { key: readFileSync(pair.key, 'utf8'), cert: readFileSync(pair.cert, 'utf8') };
   });
   after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });

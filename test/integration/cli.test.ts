@@ -10,12 +10,11 @@
  * command, and the bash completion script.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import {
   EXIT_AT_ONCE_CMD,
@@ -25,19 +24,12 @@ import {
   testEngineEnv,
   type PushedTestImage,
 } from '../support/test-engine.js';
+import { REPO_ROOT, runCli, type CliRun } from '../support/cli-process.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { gitHubSignature } from '../support/registry-payloads.js';
 import { findService, runTestContainer, type ApiService } from '../support/scenario.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.join(REPO_ROOT, 'bin', 'hoist.js');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let server: TestServer;
 let home: string;
@@ -47,33 +39,15 @@ let web: PushedTestImage;
 function hoist(
   args: string[],
   options: { env?: Record<string, string>; login?: boolean; input?: string } = {},
-): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {
-    ...Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !k.startsWith('HOIST_') && k !== 'NO_COLOR'),
-    ),
-    HOME: home,
-    XDG_CONFIG_HOME: path.join(home, 'config'),
-    ...(options.login === false ? {} : { HOIST_URL: server.url, HOIST_TOKEN: server.token }),
-    ...options.env,
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
+): Promise<CliRun> {
+  return runCli(args, {
+    entry: 'bin',
+    home,
+    input: options.input,
+    env: {
+      ...(options.login === false ? {} : { HOIST_URL: server.url, HOIST_TOKEN: server.token }),
+      ...options.env,
+    },
   });
 }
 

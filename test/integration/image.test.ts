@@ -2,7 +2,8 @@
  * Hoist's container image, for real: built from the Dockerfile on the private
  * test engine (once per run, or taken from the cache: test/support/hoist-image.ts),
  * then run there with the engine's socket mounted, as the README says to run it
- * (as uid 1000 with the socket's group, read-only root), and deployed with deploy/hoist-stack.yml on the one-node test swarm.
+ * (as uid 1000 with the socket's group, read-only root), deployed with deploy/hoist-stack.yml on
+ * the one-node test swarm, and run with deploy/compose.yaml by Compose v1 (docker-compose).
  *
  * The test engine has no bridge network, so Hoist's container runs on the
  * host's network, listening on a free port of 127.0.0.1 that the test calls.
@@ -301,5 +302,105 @@ describe('the Swarm stack file', () => {
     const self = await findService(hoist, `${STACK}_hoist`);
     const own = await postHook((await createWebhook(hoist, self.id, 'self')).url);
     assert.equal(own.body?.ignored, true, JSON.stringify(own.body));
+  });
+});
+
+describe('the Compose file', () => {
+  // Compose v1 (Debian's docker-compose 1.29; Debian has no compose plugin) runs the file as
+  // the README's `docker compose -p hoist ...` would: the project's own bridge network, the
+  // port published through docker-proxy, the socket mounted, a named volume.
+  const PROJECT = 'hoist-image-test-compose';
+  let env: NodeJS.ProcessEnv | undefined;
+  let url = '';
+  let hoist: ApiClient;
+
+  const compose = async (...args: string[]) => {
+    try {
+      return (
+        await promisify(execFile)(
+          'docker-compose',
+          ['-p', PROJECT, '-f', 'deploy/compose.yaml', ...args],
+          { env, cwd: REPO_ROOT },
+        )
+      ).stdout;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new Error(
+          'docker-compose is not installed: the Compose file test needs it (bash scripts/setup.sh, or apt-get install docker-compose).',
+        );
+      }
+      throw error;
+    }
+  };
+
+  before(async () => {
+    const image = await hoistImage(testEngineEnv().dockerHost);
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    env = {
+      ...process.env,
+      DOCKER_HOST: testEngineEnv().dockerHost,
+      HOIST_IMAGE: image.ref,
+      HOIST_PORT: String(port),
+      HOIST_PUBLIC_URL: url,
+      DOCKER_SOCKET: testEngineEnv().dockerHost.replace(/^unix:\/\//, ''),
+    };
+    await compose('up', '-d', '--no-build');
+    const token = await waitFor(
+      'Hoist to start under Compose and print its admin token',
+      async () => /(hoist_[A-Za-z0-9_-]{43,})\s*$/m.exec(await compose('logs', '--no-color'))?.[1],
+      60_000,
+      500,
+    );
+    hoist = { api: (method, route, body) => apiRequest(url, token, method, route, body) };
+  });
+
+  after(async () => {
+    if (env) await compose('down', '--volumes', '--timeout', '10');
+  });
+
+  it('answers on the published port, knows its own container and leaves it alone', async () => {
+    const { status, body } = await hoist.api<{ services: (ApiService & { self: boolean })[] }>(
+      'GET',
+      '/api/v1/services',
+    );
+    assert.equal(status, 200);
+    const own = body.services.filter((s) => s.self);
+    assert.equal(own.length, 1, JSON.stringify(body.services));
+    const self = own[0] as ApiService;
+    const call = await postHook((await createWebhook(hoist, self.id, 'self')).url);
+    assert.equal(call.status, 200);
+    assert.equal(call.body?.ignored, true, JSON.stringify(call.body));
+    // Handler URLs are made from HOIST_PUBLIC_URL, as the file passes it.
+    assert.ok((await createWebhook(hoist, self.id, 'url')).url.startsWith(`${url}/hooks/`));
+  });
+
+  it('keeps its data in the named volume across `down` and `up`', async () => {
+    const selfOf = (services: ApiService[]) =>
+      services.find((s) => (s as ApiService & { self: boolean }).self);
+    const before = selfOf(
+      (await hoist.api<{ services: ApiService[] }>('GET', '/api/v1/services')).body.services,
+    );
+    await compose('down', '--timeout', '10');
+    await compose('up', '-d', '--no-build');
+    const again = await waitFor(
+      'Hoist to answer again with the same admin token',
+      async () => {
+        const answer = await hoist
+          .api<{ services: ApiService[] }>('GET', '/api/v1/services')
+          .catch(() => undefined);
+        return answer?.status === 200 ? answer.body : undefined;
+      },
+      60_000,
+      500,
+    );
+    const self = selfOf(again.services);
+    assert.ok(self, JSON.stringify(again.services));
+    assert.equal(self.id, before?.id, 'the same service, found again in the same database');
+    const { body } = await hoist.api<{ webhooks: { name: string }[] }>(
+      'GET',
+      `/api/v1/services/${self.id}/webhooks`,
+    );
+    assert.deepEqual(body.webhooks.map((w) => w.name).sort(), ['self', 'url']);
   });
 });
