@@ -21,8 +21,9 @@ COPY package.json package-lock.json /src/
 RUN cd /src && npm ci --no-audit --no-fund
 COPY . /src/
 # Server, CLI and web UI; then /out, the runtime stage's files: node, production packages
-# without what nothing loads at run time (type declarations, source maps, docs, and
-# better-sqlite3's sources and build files but its compiled module), `hoist` on PATH.
+# without what nothing loads at run time (type declarations, source maps, docs, each package's
+# own tests, examples and benchmarks (about 12 MB), and better-sqlite3's sources and build
+# files but its compiled module), `hoist` on PATH.
 RUN cd /src \
  && npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
@@ -33,6 +34,9 @@ RUN cd /src \
  && mv /tmp/better_sqlite3.node $sqlite/build/Release/ \
  && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \
       -o -name '*.map' -o -name '*.md' \) -delete \
+ && find node_modules -regextype posix-extended -type d \
+      -regex '(.*/)?node_modules/(@[^/]+/)?[^/]+/(test|tests|__tests__|examples?|bench|benchmarks?|docs)' \
+      -prune -exec rm -rf {} + \
  && find node_modules -type d -empty -delete \
  && mkdir -p /out/app/web /out/usr/local/bin /out-data/data \
  && cp -a package.json node_modules bin dist /out/app/ \
