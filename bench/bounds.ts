@@ -36,6 +36,22 @@ export interface IngestBaselines {
   hoist: WrkResult;
 }
 
+/** Node's arguments (after its flags) that run bench/bound-server.ts on `dataDir`'s store. */
+export function boundServerArgs(
+  mode: 'intake' | 'insert',
+  dataDir: string,
+  port: number,
+): string[] {
+  return [
+    '--import',
+    'tsx',
+    path.join(ROOT, 'bench/bound-server.ts'),
+    mode,
+    path.join(dataDir, 'hoist.sqlite'),
+    String(port),
+  ];
+}
+
 async function measureBound(
   mode: 'intake' | 'insert',
   dataDir: string,
@@ -45,15 +61,7 @@ async function measureBound(
   const port = await freePort();
   const proc = startProc(
     process.execPath,
-    [
-      ...HOIST_NODE_FLAGS,
-      '--import',
-      'tsx',
-      path.join(ROOT, 'bench/bound-server.ts'),
-      mode,
-      path.join(dataDir, 'hoist.sqlite'),
-      String(port),
-    ],
+    [...HOIST_NODE_FLAGS, ...boundServerArgs(mode, dataDir, port)],
     { logFile: path.join(workDir, `bound-${mode}.log`) },
   );
   let result: WrkResult;

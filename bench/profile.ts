@@ -8,6 +8,7 @@
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { boundServerArgs } from './bounds.js';
 import {
   HOIST_NODE_FLAGS,
   HOST,
@@ -44,15 +45,7 @@ const node = [
 const args =
   mode === 'hoist'
     ? [...node, path.join(ROOT, 'bin/hoist.js'), 'server']
-    : [
-        ...node,
-        '--import',
-        'tsx',
-        path.join(ROOT, 'bench/bound-server.ts'),
-        mode,
-        path.join(dir, 'hoist.sqlite'),
-        String(port),
-      ];
+    : [...node, ...boundServerArgs(mode, dir, port)];
 const server = startProc(process.execPath, args, {
   logFile: path.join(dir, 'server.log'),
   env: {

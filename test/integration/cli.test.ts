@@ -24,7 +24,8 @@ import {
   testEngineEnv,
   type PushedTestImage,
 } from '../support/test-engine.js';
-import { REPO_ROOT, runCli, type CliRun } from '../support/cli-process.js';
+import { runCli, type CliRun } from '../support/cli-process.js';
+import { REPO_ROOT } from '../support/repo-root.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { gitHubSignature } from '../support/registry-payloads.js';
 import { findService, runTestContainer, type ApiService } from '../support/scenario.js';

@@ -12,8 +12,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type Dockerode from 'dockerode';
@@ -42,8 +40,7 @@ import {
   testSwarmDockerHost,
   waitFor,
 } from '../support/test-engine.js';
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { REPO_ROOT } from '../support/repo-root.js';
 
 const HOIST = 'hoist-image-test';
 const WEB = 'hoist-image-test-web';

@@ -8,10 +8,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { REPO_ROOT } from './repo-root.js';
 
 export const CHROMIUM_PATH = process.env.HOIST_TEST_CHROMIUM ?? '/usr/bin/chromium';
 

@@ -9,7 +9,7 @@ import { newRecordId } from '../../src/domain/record-id.js';
 import type { Action } from '../../src/domain/actions/action.js';
 import type { Position } from '../../src/domain/paging.js';
 import type { Delivery } from '../../src/domain/webhooks/delivery.js';
-import type { WebhookWithHash } from '../../src/domain/webhooks/webhook.js';
+import type { CallHandler, WebhookWithHash } from '../../src/domain/webhooks/webhook.js';
 
 /**
  * A handler record as store.insertWebhook takes it: an active, unsigned
@@ -17,6 +17,23 @@ import type { WebhookWithHash } from '../../src/domain/webhooks/webhook.js';
  * WebhookHandlers makes them) and a random token hash, unless overridden.
  * The id, hash and time are only made when not given.
  */
+/** What a call reads of this handler (CallHandler): the fields taking it needs, and no more. */
+export function callHandlerOf(handler: WebhookWithHash): CallHandler {
+  const { id, serviceId, name, operation, maxScale, signatureScheme, passBody } = handler;
+  const { rateLimitPerMinute, signingSecret } = handler;
+  return {
+    id,
+    serviceId,
+    name,
+    operation,
+    maxScale,
+    signatureScheme,
+    passBody,
+    rateLimitPerMinute,
+    signingSecret,
+  };
+}
+
 export function webhookRecord(
   serviceId: string,
   overrides: Partial<WebhookWithHash> = {},

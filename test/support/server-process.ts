@@ -14,11 +14,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { apiRequest } from './api-request.js';
 import { freePort, testEngineEnv, waitFor } from './test-engine.js';
+import { REPO_ROOT } from './repo-root.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = path.join(REPO_ROOT, 'src', 'cli', 'main.ts');
 
 /** How long a (re)started server may take to answer /healthz: tsx compiles on the fly. */

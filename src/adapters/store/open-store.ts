@@ -61,9 +61,11 @@ export function openSqliteConnection(file: string): BetterSqlite3.Database {
     sqlite.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
     // SQLite's default page cache is 2 MB. With 10,000 services x 3 handlers the database is
     // about 15 MB, and each call reads a handler, its service's pending action and the parent
-    // rows its delivery's foreign keys name from random pages: with 2 MB most were read from the
-    // file again (bench row 2c: about 105 us a call against about 75 with 64 MB). Pages are
-    // allocated as they are read, so a small database still uses little.
+    // rows its delivery's foreign keys name from random pages, which a 2 MB cache mostly does
+    // not hold. A one-off A/B of the intake alone on that store (40,000 calls, 32 at a time, on
+    // a loaded machine) took 90-141 us a call with 2 MB against 62-91 us with 64 MB; bench row
+    // 2a went from 0.59-0.73x to 0.93-0.99x of row 1 with this and the other call-path cuts of
+    // 2026-12-06. Pages are allocated as they are read, so a small database still uses little.
     sqlite.pragma(`cache_size = -${CACHE_KIB}`);
   } catch (error) {
     sqlite.close();
