@@ -3,7 +3,7 @@
  * a store seeded like rows 1 and 2, answering 202 only after the call is
  * committed, as Hoist does, but without Fastify, Hoist's routes, hooks and
  * access log. Run as its own process: `node --import tsx bench/bound-server.ts
- * <intake|insert> <store file> <port>`.
+ * <intake|insert|fastify-insert> <store file> <port>`.
  *
  * - intake: each call goes through Hoist's own CallIntake on its SQLite call
  *   store (token look-up, coalescing, delivery, counter; group commit).
@@ -11,8 +11,12 @@
  *   opened with Hoist's settings; one commit per event-loop turn; the token
  *   is not even looked up. The least a server that records every call in
  *   Hoist's schema before answering can do.
+ * - fastify-insert: insert's work behind a bare Fastify (one route, no hooks,
+ *   no logger, no schema), the framework Hoist answers through: the least
+ *   Hoist's own server could do for a call.
  */
 import { createServer, type IncomingMessage } from 'node:http';
+import Fastify from 'fastify';
 import { openSqliteConnection, openSqliteStores } from '../src/adapters/store/open-store.js';
 import type { DeliveryRow } from '../src/adapters/store/database.js';
 import { deliveryRow } from '../src/adapters/store/rows.js';
@@ -23,8 +27,10 @@ import { HoistItself } from '../src/domain/services/hoist-itself.js';
 import { deliveryRecord } from '../test/support/records.js';
 
 const [mode, file, portArg] = process.argv.slice(2);
-if ((mode !== 'intake' && mode !== 'insert') || !file || !portArg) {
-  throw new Error('usage: bound-server.ts <intake|insert> <store file> <port>');
+const MODES = ['intake', 'insert', 'fastify-insert'] as const;
+type Mode = (typeof MODES)[number];
+if (!MODES.includes(mode as Mode) || !file || !portArg) {
+  throw new Error(`usage: bound-server.ts <${MODES.join('|')}> <store file> <port>`);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -119,27 +125,38 @@ async function throughIntake(): Promise<Take> {
   return (token, call) => intake.receive('hook', token, call);
 }
 
-const take = mode === 'insert' ? insertOnly() : await throughIntake();
+const take = mode === 'intake' ? await throughIntake() : insertOnly();
 const PREFIX = '/hooks/';
+const ACCEPTED = '{"accepted":true}';
 
-createServer((req, res) => {
-  void (async () => {
-    const body = await readBody(req);
-    const url = req.url ?? '';
-    if (req.method !== 'POST' || !url.startsWith(PREFIX)) {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    try {
-      await take(url.slice(PREFIX.length), incomingCall(req, body));
-      res.statusCode = 202;
-      res.setHeader('content-type', 'application/json');
-      res.end('{"accepted":true}');
-    } catch (error) {
-      // wrk counts these as non-2xx; the row reports them.
-      res.statusCode = 500;
-      res.end(error instanceof Error ? error.message : String(error));
-    }
-  })();
-}).listen(Number(portArg), '127.0.0.1');
+if (mode === 'fastify-insert') {
+  const app = Fastify({ logger: false });
+  app.post('/hooks/:token', async (request, reply) => {
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    await take((request.params as { token: string }).token, incomingCall(request.raw, body));
+    return reply.code(202).header('content-type', 'application/json').send(ACCEPTED);
+  });
+  await app.listen({ port: Number(portArg), host: '127.0.0.1' });
+} else {
+  createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      const url = req.url ?? '';
+      if (req.method !== 'POST' || !url.startsWith(PREFIX)) {
+        res.statusCode = 404;
+        res.end();
+        return;
+      }
+      try {
+        await take(url.slice(PREFIX.length), incomingCall(req, body));
+        res.statusCode = 202;
+        res.setHeader('content-type', 'application/json');
+        res.end(ACCEPTED);
+      } catch (error) {
+        // wrk counts these as non-2xx; the row reports them.
+        res.statusCode = 500;
+        res.end(error instanceof Error ? error.message : String(error));
+      }
+    })();
+  }).listen(Number(portArg), '127.0.0.1');
+}

@@ -105,8 +105,10 @@ export async function ingest(): Promise<IngestResult> {
           hoist: fmtWrk(hoist) + errs(hoist),
           baseline: `webhook /bin/true: ${fmtWrk(webhook)}${errs(webhook)}`,
           ratio: `${vsWebhook.toFixed(2)}x`,
-          target: '>= 3x',
-          verdict: vsWebhook >= 3 ? 'met' : 'not met',
+          // Retired by issue 12: row 1d, the least a Node server can do for the same promise,
+          // measured about 2.5x. Row 1g is row 1's target now.
+          target: 'none (was >= 3x; see 1g)',
+          verdict: 'n/a',
         },
         {
           name: '1b Ingest vs node:http 202 (ceiling)',
