@@ -34,6 +34,7 @@ import { CallbackPolicy } from './adapters/callbacks/callback-policy.js';
 import { HttpCallbackSender } from './adapters/callbacks/http-callback-sender.js';
 import { actionUrl } from './http/presenters.js';
 import { ApiTokens } from './domain/auth/api-tokens.js';
+import { INITIAL_ADMIN, Users } from './domain/auth/users.js';
 import { readEngineStatus } from './domain/engines/engine-status.js';
 import { buildApp } from './http/app.js';
 import { RateLimiter } from './domain/rate-limiter.js';
@@ -70,7 +71,9 @@ export async function startServer(
   );
   ensurePrivateDir(config.dataDir);
   const initialTokenFile = path.join(config.dataDir, 'initial-admin-token');
+  const initialPasswordFile = path.join(config.dataDir, 'initial-admin-password');
   tightenIfPresent(initialTokenFile);
+  tightenIfPresent(initialPasswordFile);
   const { store, calls } = await openSqliteStores(path.join(config.dataDir, 'hoist.sqlite'));
   const engine = new DockerEngine({
     dockerHost: config.dockerHost,
@@ -81,6 +84,7 @@ export async function startServer(
   const engineStatus = () => readEngineStatus(ENGINE_ID, engineHost, engine);
 
   const apiTokens = new ApiTokens({ store, clock });
+  const users = new Users({ store, clock, tokens: apiTokens });
   const itself = new HoistItself({ engine, store, engineId: ENGINE_ID, clock, logger });
   const catalog = new ServiceCatalog({ store, engine, engineId: ENGINE_ID, clock, itself });
   const events = new ActionEvents();
@@ -145,12 +149,18 @@ export async function startServer(
     worker.notify();
   };
 
-  const adminToken = await apiTokens.ensureInitialAdmin();
-  if (adminToken) {
-    writePrivateFile(initialTokenFile, `${adminToken}\n`);
-    // Printed once, on purpose, outside the structured log: logs never hold secrets.
+  const initial = await users.ensureInitialAdmin();
+  // Printed once, on purpose, outside the structured log: logs never hold secrets.
+  if (initial.password) {
+    writePrivateFile(initialPasswordFile, `${initial.password}\n`);
     process.stdout.write(
-      `\nHoist created an admin API token. It is shown only now and kept in ${initialTokenFile} (mode 0600):\n\n    ${adminToken}\n\n`,
+      `\nHoist set a password for the user "${INITIAL_ADMIN}". It is shown only now and kept in ${initialPasswordFile} (mode 0600):\n\n    ${initial.password}\n\n`,
+    );
+  }
+  if (initial.token) {
+    writePrivateFile(initialTokenFile, `${initial.token}\n`);
+    process.stdout.write(
+      `\nHoist created an admin API token. It is shown only now and kept in ${initialTokenFile} (mode 0600):\n\n    ${initial.token}\n\n`,
     );
   }
 
@@ -158,6 +168,7 @@ export async function startServer(
     publicUrl: config.publicUrl,
     logger,
     apiTokens,
+    users,
     catalog,
     provisioning: new ServiceProvisioning({
       store,
@@ -181,7 +192,7 @@ export async function startServer(
     events,
     engines: async () => [await engineStatus()],
     ready: async () => {
-      await store.countApiTokens();
+      await store.listUsers();
     },
     requestTimeoutMs: config.requestTimeoutSeconds * 1000,
     unknownTokenLimiter: new RateLimiter({

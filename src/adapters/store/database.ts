@@ -129,6 +129,20 @@ export interface ApiTokensTable {
   token_hash: string;
   created_at: string;
   last_used_at: string | null;
+  /** Set for every token since migration 0010 (the column was added to a table with rows). */
+  user_id: string | null;
+  /** Comma-separated scopes. */
+  scopes: string;
+  expires_at: string | null;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  role: string;
+  password_hash: string | null;
+  password_set_at: string | null;
+  created_at: string;
 }
 
 export interface Database {
@@ -139,6 +153,7 @@ export interface Database {
   actions: ActionsTable;
   action_logs: ActionLogsTable;
   api_tokens: ApiTokensTable;
+  users: UsersTable;
   registries: RegistriesTable;
   registry_calls: RegistryCallsTable;
 }
@@ -151,6 +166,7 @@ export type NewActionRow = Insertable<ActionsTable>;
 export type ActionUpdate = Updateable<ActionsTable>;
 export type ActionLogRow = Selectable<ActionLogsTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type UserRow = Selectable<UsersTable>;
 export type RegistryRow = Selectable<RegistriesTable>;
 export type RegistryCallRow = Selectable<RegistryCallsTable>;
 

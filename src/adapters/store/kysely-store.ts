@@ -5,9 +5,11 @@
  * `transaction(fn)` hands to fn: the same class, bound to the transaction.
  */
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import type { Action, ActionLogEntry, ActionState } from '../../domain/actions/action.js';
+import type { Role } from '../../domain/auth/access.js';
 import type { ApiToken } from '../../domain/auth/api-token.js';
+import type { User } from '../../domain/auth/user.js';
 import { HoistError } from '../../domain/errors.js';
 import type { ServiceKind } from '../../domain/ports/engine.js';
 import type { Position } from '../../domain/paging.js';
@@ -16,7 +18,7 @@ import type { ServiceRecord } from '../../domain/services/service.js';
 import type { Delivery } from '../../domain/webhooks/delivery.js';
 import type { CallHandler, Webhook, WebhookWithHash } from '../../domain/webhooks/webhook.js';
 import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
-import type { Database, WebhookRow } from './database.js';
+import type { Database, UsersTable, WebhookRow } from './database.js';
 import {
   CALL_HANDLER_COLUMNS,
   actionRow,
@@ -25,6 +27,7 @@ import {
   toAction,
   toActionUpdate,
   toApiToken,
+  toUser,
   toDelivery,
   toRegistry,
   toRegistryCall,
@@ -579,9 +582,12 @@ export class KyselyStore implements Store {
       .values({
         id: token.id,
         name: token.name,
+        user_id: token.userId,
+        scopes: token.scopes.join(','),
         token_prefix: token.tokenPrefix,
         token_hash: token.tokenHash,
         created_at: token.createdAt,
+        expires_at: token.expiresAt,
         last_used_at: token.lastUsedAt,
       })
       .execute();
@@ -596,6 +602,15 @@ export class KyselyStore implements Store {
     return row ? toApiToken(row) : null;
   }
 
+  async getApiToken(id: string): Promise<ApiToken | null> {
+    const row = await this.#db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toApiToken(row) : null;
+  }
+
   async markApiTokenUsed(id: string, at: string): Promise<void> {
     await this.#db
       .updateTable('api_tokens')
@@ -604,23 +619,79 @@ export class KyselyStore implements Store {
       .execute();
   }
 
-  async listApiTokens(): Promise<ApiToken[]> {
+  async listApiTokens(userId?: string): Promise<ApiToken[]> {
+    let query = this.#db.selectFrom('api_tokens').selectAll();
+    if (userId !== undefined) query = query.where('user_id', '=', userId);
+    const rows = await query.orderBy('created_at').orderBy('id').execute();
+    return rows.map(toApiToken);
+  }
+
+  async deleteApiToken(id: string): Promise<void> {
+    await this.#db.deleteFrom('api_tokens').where('id', '=', id).execute();
+  }
+
+  // --- Users ---------------------------------------------------------------
+
+  async insertUser(user: User & { passwordHash: string | null }): Promise<void> {
+    await this.#db
+      .insertInto('users')
+      .values({
+        id: user.id,
+        username: user.username,
+        role: user.role,
+        password_hash: user.passwordHash,
+        password_set_at: user.passwordSetAt,
+        created_at: user.createdAt,
+      })
+      .execute();
+  }
+
+  async getUser(id: string): Promise<User | null> {
+    const row = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toUser(row) : null;
+  }
+
+  async findUserByUsername(
+    username: string,
+  ): Promise<{ user: User; passwordHash: string | null } | null> {
+    const row = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst();
+    return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
+  }
+
+  async listUsers(): Promise<User[]> {
     const rows = await this.#db
-      .selectFrom('api_tokens')
+      .selectFrom('users')
       .selectAll()
       .orderBy('created_at')
       .orderBy('id')
       .execute();
-    return rows.map(toApiToken);
+    return rows.map(toUser);
   }
 
-  async countApiTokens(): Promise<number> {
-    const row = await this.#db
-      .selectFrom('api_tokens')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow();
-    // Kysely types a count as string | number | bigint; SQLite gives a number.
-    return Number(row.n);
+  async updateUser(
+    id: string,
+    patch: { role?: Role; passwordHash?: string; passwordSetAt?: string },
+  ): Promise<void> {
+    const set: Updateable<UsersTable> = {};
+    if (patch.role !== undefined) set.role = patch.role;
+    if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
+    if (patch.passwordSetAt !== undefined) set.password_set_at = patch.passwordSetAt;
+    if (Object.keys(set).length === 0) return;
+    await this.#db.updateTable('users').set(set).where('id', '=', id).execute();
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    // Tokens go with their owner (on delete cascade); deleted here too, in case foreign keys are off.
+    await this.#db.deleteFrom('api_tokens').where('user_id', '=', id).execute();
+    await this.#db.deleteFrom('users').where('id', '=', id).execute();
   }
 
   async close(): Promise<void> {

@@ -188,7 +188,10 @@ function options(a: Action): string {
 function trigger(a: Action): string {
   if (a.trigger.kind === 'webhook')
     return `webhook "${a.trigger.webhookName ?? shortId(a.trigger.webhookId ?? '?')}"`;
-  if (a.trigger.kind === 'api') return `api (${a.trigger.tokenName ?? 'token'})`;
+  if (a.trigger.kind === 'api') {
+    const token = a.trigger.tokenName ?? 'token';
+    return a.trigger.username ? `api (${a.trigger.username}, ${token})` : `api (${token})`;
+  }
   return a.trigger.kind;
 }
 

@@ -16,6 +16,7 @@ export async function registryRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/registries',
     {
+      config: { access: 'manage' },
       schema: {
         summary: 'Create a registry endpoint',
         description:
@@ -37,6 +38,7 @@ export async function registryRoutes(app: FastifyInstance, deps: AppDeps) {
   api.get(
     '/registries',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'List registry endpoints (revoked ones included)',
         tags: ['registries'],
@@ -49,6 +51,7 @@ export async function registryRoutes(app: FastifyInstance, deps: AppDeps) {
   api.delete(
     '/registries/:id',
     {
+      config: { access: 'manage' },
       schema: {
         summary: 'Revoke a registry endpoint',
         tags: ['registries'],
@@ -65,6 +68,7 @@ export async function registryRoutes(app: FastifyInstance, deps: AppDeps) {
   api.get(
     '/registries/:id/calls',
     {
+      config: { access: 'read' },
       schema: {
         summary: "A registry endpoint's calls, newest first, a page at a time",
         tags: ['registries'],

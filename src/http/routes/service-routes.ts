@@ -19,6 +19,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.get(
     '/services',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'List services on the engine',
         tags: ['services'],
@@ -39,6 +40,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.get(
     '/services/:id',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'Show one service',
         tags: ['services'],
@@ -52,6 +54,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/services/:id/redeploy',
     {
+      config: { access: 'deploy' },
       schema: {
         summary: 'Redeploy a service now',
         description:
@@ -80,7 +83,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
     async (request, reply) => {
       const { action, coalesced } = await deps.actions.requestRedeploy(
         request.params.id,
-        request.apiToken.name,
+        { username: request.principal.user.username, tokenName: request.principal.token.name },
         { reuseVolumes: request.body?.reuse_volumes ?? true },
       );
       return reply.code(202).send({
@@ -93,6 +96,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/services',
     {
+      config: { access: 'manage' },
       schema: {
         summary: 'Create a service',
         description:
@@ -111,6 +115,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.delete(
     '/services/:id',
     {
+      config: { access: 'manage' },
       schema: {
         summary: 'Delete a service Hoist created',
         description:
@@ -129,6 +134,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/services/:id/scale',
     {
+      config: { access: 'deploy' },
       schema: {
         summary: 'Set the number of replicas (Swarm) or containers (standalone)',
         tags: ['services'],
@@ -140,7 +146,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
     async (request, reply) => {
       const { action, coalesced } = await deps.actions.requestScale(
         request.params.id,
-        request.apiToken.name,
+        { username: request.principal.user.username, tokenName: request.principal.token.name },
         request.body.replicas,
       );
       return reply.code(202).send({
@@ -153,6 +159,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.patch(
     '/services/:id',
     {
+      config: { access: 'manage' },
       schema: {
         summary: "Change a service's settings in Hoist",
         description:
