@@ -146,6 +146,22 @@ export class Users {
     });
   }
 
+  /**
+   * Sets a user's password by username, for `hoist server reset-password` (run where the
+   * data directory is, so whoever runs it can already read everything). Without a
+   * password one is generated; returns the one set.
+   */
+  async resetPassword(username: string, password?: string): Promise<string> {
+    const found = await this.deps.store.findUserByUsername(username);
+    if (!found) {
+      const known = (await this.deps.store.listUsers()).map((u) => u.username).join(', ');
+      throw new HoistError('not_found', `No user ${username}; the users are: ${known || 'none'}.`);
+    }
+    const next = password ?? generatePassword();
+    await this.update(found.user.id, { password: next });
+    return next;
+  }
+
   /** A user changes their own password, proving the current one. */
   async changeOwnPassword(principal: Principal, current: string, next: string): Promise<void> {
     const found = await this.deps.store.findUserByUsername(principal.user.username);
