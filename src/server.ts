@@ -30,6 +30,8 @@ import { ServiceProvisioning } from './domain/services/service-provisioning.js';
 import { Registries } from './domain/registries/registries.js';
 import { ActionCallbacks } from './domain/actions/action-callbacks.js';
 import { DeliveryRetention } from './domain/webhooks/delivery-retention.js';
+import { AuditTrail } from './domain/audit/audit-trail.js';
+import { Retention } from './domain/retention.js';
 import { CallbackPolicy } from './adapters/callbacks/callback-policy.js';
 import { HttpCallbackSender } from './adapters/callbacks/http-callback-sender.js';
 import { actionUrl } from './http/presenters.js';
@@ -100,6 +102,14 @@ export async function startServer(
     logger,
     retentionDays: config.deliveryRetentionDays,
   });
+  const audit = new AuditTrail({ store, clock, logger });
+  const auditRetention = new Retention({
+    clock,
+    logger,
+    retentionDays: config.auditRetentionDays,
+    what: 'audit events',
+    prune: (before) => audit.prune(before),
+  });
   const readiness = {
     monitorMs: config.monitorSeconds * 1000,
     healthTimeoutMs: config.healthTimeoutSeconds * 1000,
@@ -147,6 +157,7 @@ export async function startServer(
   const onEnqueued = (action: Action) => {
     events.publish(action);
     worker.notify();
+    void audit.recordQueued(action);
   };
 
   const initial = await users.ensureInitialAdmin();
@@ -169,6 +180,7 @@ export async function startServer(
     logger,
     apiTokens,
     users,
+    audit,
     catalog,
     provisioning: new ServiceProvisioning({
       store,
@@ -220,6 +232,7 @@ export async function startServer(
   if (status.reachable) await itself.detect();
   await worker.start();
   retention.start();
+  auditRetention.start();
   const url = await app.listen({ port: config.port, host: config.host });
   // An HTTPS server is a TLS server: a renewed pair is swapped in with setSecureContext.
   const stopWatchingTls = config.tls
@@ -235,6 +248,7 @@ export async function startServer(
     close: () =>
       (closing ??= (async () => {
         retention.stop();
+        auditRetention.stop();
         stopWatchingTls?.();
         await app.close();
         await worker.stop(ACTION_STOP_GRACE_MS);

@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Type } from 'typebox';
 import type { Principal } from '../domain/auth/principal.js';
 import { checkAccess, requireAccessRule } from './access.js';
+import { registerAuditHooks, requireAuditRule } from './audit-hooks.js';
 import type { AppDeps } from './app-deps.js';
 import { clientErrorHandler, requireHost } from './client-errors.js';
 import { errorHandler, sendError } from './error-handler.js';
@@ -17,6 +18,7 @@ import { redactPath, SECRET_URL_PREFIXES } from './redact.js';
 import { apiDocsCsp, htmlSecurityHeaders } from './security-headers.js';
 import { actionRoutes } from './routes/action-routes.js';
 import { apiTokenRoutes } from './routes/api-token-routes.js';
+import { auditRoutes } from './routes/audit-routes.js';
 import { engineRoutes } from './routes/engine-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { HOOK_BODY_LIMIT, hookRoutes } from './routes/hook-routes.js';
@@ -175,6 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       api.addHook('onRoute', (route) => {
         requireAccessRule(route);
+        requireAuditRule(route);
         route.schema = {
           ...route.schema,
           security: route.config?.access === 'public' ? [] : [{ bearerAuth: [] }],
@@ -184,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // Fastify wants a decoration declared before it is set; every route but a public one sets it.
       api.decorateRequest('principal', null as unknown as Principal);
       api.addHook('onRequest', checkAccess(deps.apiTokens));
+      registerAuditHooks(api, deps.audit);
       // Many clients send Content-Type: application/json on every request, bodiless DELETEs
       // and POSTs too. An empty body is no body: routes that take none accept it, and routes
       // that need one say it is empty (error-handler.ts).
@@ -202,6 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await registryRoutes(api, deps);
       await apiTokenRoutes(api, deps);
       await userRoutes(api, deps);
+      await auditRoutes(api, deps);
     },
     { prefix: '/api/v1' },
   );

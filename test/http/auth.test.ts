@@ -60,6 +60,7 @@ const ACCESS: Record<string, Scope | 'signed-in' | 'public'> = {
   'PATCH /api/v1/users/{}': 'admin',
   'DELETE /api/v1/users/{}': 'admin',
   'POST /api/v1/sign-in': 'public',
+  'GET /api/v1/audit': 'read',
 };
 
 /** `/api/v1/services/:id/webhooks/:wid` -> `/api/v1/services/{}/webhooks/{}` */

@@ -790,6 +790,7 @@ describe('SQLite store', () => {
             '0008_signature_scheme',
             '0009_allow_self_redeploy',
             '0010_accounts',
+            '0012_audit_log',
           ],
         );
       } finally {

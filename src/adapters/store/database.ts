@@ -136,6 +136,20 @@ export interface ApiTokensTable {
   expires_at: string | null;
 }
 
+export interface AuditEventsTable {
+  id: string;
+  at: string;
+  actor: string;
+  actor_kind: string;
+  token_name: string | null;
+  address: string | null;
+  action: string;
+  object_kind: string | null;
+  object_id: string | null;
+  object_name: string | null;
+  detail: string | null;
+}
+
 export interface UsersTable {
   id: string;
   username: string;
@@ -154,6 +168,7 @@ export interface Database {
   action_logs: ActionLogsTable;
   api_tokens: ApiTokensTable;
   users: UsersTable;
+  audit_events: AuditEventsTable;
   registries: RegistriesTable;
   registry_calls: RegistryCallsTable;
 }
@@ -167,6 +182,7 @@ export type ActionUpdate = Updateable<ActionsTable>;
 export type ActionLogRow = Selectable<ActionLogsTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type UserRow = Selectable<UsersTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;
 export type RegistryRow = Selectable<RegistriesTable>;
 export type RegistryCallRow = Selectable<RegistryCallsTable>;
 

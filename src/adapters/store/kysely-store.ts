@@ -10,6 +10,7 @@ import type { Action, ActionLogEntry, ActionState } from '../../domain/actions/a
 import type { Role } from '../../domain/auth/access.js';
 import type { ApiToken } from '../../domain/auth/api-token.js';
 import type { User } from '../../domain/auth/user.js';
+import type { AuditEvent, AuditFilter } from '../../domain/audit/audit-event.js';
 import { HoistError } from '../../domain/errors.js';
 import type { ServiceKind } from '../../domain/ports/engine.js';
 import type { Position } from '../../domain/paging.js';
@@ -28,6 +29,7 @@ import {
   toActionUpdate,
   toApiToken,
   toUser,
+  toAuditEvent,
   toDelivery,
   toRegistry,
   toRegistryCall,
@@ -628,6 +630,66 @@ export class KyselyStore implements Store {
 
   async deleteApiToken(id: string): Promise<void> {
     await this.#db.deleteFrom('api_tokens').where('id', '=', id).execute();
+  }
+
+  // --- Audit log -----------------------------------------------------------
+
+  async insertAuditEvent(event: AuditEvent): Promise<void> {
+    await this.#db
+      .insertInto('audit_events')
+      .values({
+        id: event.id,
+        at: event.at,
+        actor: event.actor,
+        actor_kind: event.actorKind,
+        token_name: event.tokenName,
+        address: event.address,
+        action: event.action,
+        object_kind: event.objectKind,
+        object_id: event.objectId,
+        object_name: event.objectName,
+        detail: event.detail,
+      })
+      .execute();
+  }
+
+  async listAuditEvents(filter: AuditFilter): Promise<AuditEvent[]> {
+    let query = this.#db.selectFrom('audit_events').selectAll();
+    if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor);
+    if (filter.objectId !== undefined) query = query.where('object_id', '=', filter.objectId);
+    if (filter.since !== undefined) query = query.where('at', '>=', filter.since);
+    if (filter.until !== undefined) query = query.where('at', '<', filter.until);
+    const self = filter.onlyAccountsOf;
+    if (self !== undefined) {
+      // Other people's accounts are theirs and the admins' business.
+      query = query.where(({ eb, or }) =>
+        or([
+          eb('object_kind', 'is', null),
+          eb('object_kind', 'not in', ['user', 'token', 'session']),
+          eb('actor', '=', self),
+        ]),
+      );
+    }
+    const { before } = filter;
+    if (before) {
+      query = query.where(({ eb, refTuple, tuple }) =>
+        eb(refTuple('at', 'id'), '<', tuple(before.at, before.id)),
+      );
+    }
+    const rows = await query
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit)
+      .execute();
+    return rows.map(toAuditEvent);
+  }
+
+  async pruneAuditEvents(before: string): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('audit_events')
+      .where('at', '<', before)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   // --- Users ---------------------------------------------------------------

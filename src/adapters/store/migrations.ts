@@ -458,6 +458,45 @@ const accounts: Migration = {
   },
 };
 
+/** The audit log (issue 15): who changed what, when, from where. */
+const auditLog: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('audit_events')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('actor_kind', 'text', (c) => c.notNull())
+      .addColumn('token_name', 'text')
+      .addColumn('address', 'text')
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('object_kind', 'text')
+      .addColumn('object_id', 'text')
+      .addColumn('object_name', 'text')
+      .addColumn('detail', 'text')
+      .execute();
+    // Newest first, and pruning by time; the filters by actor and by object.
+    await db.schema
+      .createIndex('audit_events_at_id_idx')
+      .on('audit_events')
+      .columns(['at', 'id'])
+      .execute();
+    await db.schema
+      .createIndex('audit_events_actor_at_idx')
+      .on('audit_events')
+      .columns(['actor', 'at'])
+      .execute();
+    await db.schema
+      .createIndex('audit_events_object_id_at_idx')
+      .on('audit_events')
+      .columns(['object_id', 'at'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('audit_events').execute();
+  },
+};
+
 /** All migrations, by name; the Migrator runs them in name order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
@@ -470,6 +509,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0008_signature_scheme': signatureScheme,
   '0009_allow_self_redeploy': allowSelfRedeploy,
   '0010_accounts': accounts,
+  '0012_audit_log': auditLog,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -12,6 +12,11 @@ import type {
 import type { ApiToken } from '../../domain/auth/api-token.js';
 import { isRole, isScope } from '../../domain/auth/access.js';
 import type { User } from '../../domain/auth/user.js';
+import type {
+  AuditActorKind,
+  AuditEvent,
+  AuditObjectKind,
+} from '../../domain/audit/audit-event.js';
 import type { ServiceKind } from '../../domain/ports/engine.js';
 import type { ActionPatch } from '../../domain/ports/store.js';
 import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
@@ -23,6 +28,7 @@ import type {
   ActionUpdate,
   ApiTokenRow,
   UserRow,
+  AuditEventRow,
   DeliveryRow,
   RegistryCallRow,
   RegistryRow,
@@ -220,6 +226,22 @@ export function toApiToken(row: ApiTokenRow): ApiToken {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     lastUsedAt: row.last_used_at,
+  };
+}
+
+export function toAuditEvent(row: AuditEventRow): AuditEvent {
+  return {
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    actorKind: row.actor_kind as AuditActorKind,
+    tokenName: row.token_name,
+    address: row.address,
+    action: row.action,
+    objectKind: row.object_kind as AuditObjectKind | null,
+    objectId: row.object_id,
+    objectName: row.object_name,
+    detail: row.detail,
   };
 }
 

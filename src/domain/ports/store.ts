@@ -6,6 +6,7 @@
 import type { Action, ActionLogEntry, ActionState } from '../actions/action.js';
 import type { Role } from '../auth/access.js';
 import type { ApiToken } from '../auth/api-token.js';
+import type { AuditEvent, AuditFilter } from '../audit/audit-event.js';
 import type { User } from '../auth/user.js';
 import type { ServiceKind } from './engine.js';
 import type { ServiceRecord } from '../services/service.js';
@@ -141,6 +142,12 @@ export interface Store {
   ): Promise<void>;
   /** Removes the user and their tokens. */
   deleteUser(id: string): Promise<void>;
+
+  insertAuditEvent(event: AuditEvent): Promise<void>;
+  /** Newest first by (at, id). */
+  listAuditEvents(filter: AuditFilter): Promise<AuditEvent[]>;
+  /** Deletes events before `before`; returns how many. */
+  pruneAuditEvents(before: string): Promise<number>;
 
   close(): Promise<void>;
 }

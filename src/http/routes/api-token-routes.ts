@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../app-deps.js';
+import { scopesText } from '../audit-hooks.js';
 import { ApiToken, CreatedToken, CreateTokenBody } from '../schemas/api-token-schema.js';
 import { errorResponses } from '../schemas/error-schema.js';
 
@@ -28,7 +29,15 @@ export async function apiTokenRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/tokens',
     {
-      config: { access: 'signed-in' },
+      config: {
+        access: 'signed-in',
+        audit: {
+          action: 'token.created',
+          object: 'token',
+          answerKey: 'apiToken',
+          detail: (_request, answer) => scopesText(answer),
+        },
+      },
       schema: {
         summary: 'Create an API token for yourself',
         description:
@@ -51,7 +60,7 @@ export async function apiTokenRoutes(app: FastifyInstance, deps: AppDeps) {
   api.delete(
     '/tokens/:id',
     {
-      config: { access: 'signed-in' },
+      config: { access: 'signed-in', audit: { action: 'token.revoked', object: 'token' } },
       schema: {
         summary: "Revoke one of your API tokens (anyone's with the admin scope); at once",
         tags: ['tokens'],

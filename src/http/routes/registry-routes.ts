@@ -16,7 +16,10 @@ export async function registryRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/registries',
     {
-      config: { access: 'manage' },
+      config: {
+        access: 'manage',
+        audit: { action: 'registry.created', object: 'registry', answerKey: 'registry' },
+      },
       schema: {
         summary: 'Create a registry endpoint',
         description:
@@ -51,7 +54,7 @@ export async function registryRoutes(app: FastifyInstance, deps: AppDeps) {
   api.delete(
     '/registries/:id',
     {
-      config: { access: 'manage' },
+      config: { access: 'manage', audit: { action: 'registry.revoked', object: 'registry' } },
       schema: {
         summary: 'Revoke a registry endpoint',
         tags: ['registries'],

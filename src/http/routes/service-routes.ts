@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../app-deps.js';
+import { queuedAction, settingsText } from '../audit-hooks.js';
 import { errorResponses } from '../schemas/error-schema.js';
 import {
   CreateServiceBody,
@@ -54,7 +55,14 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/services/:id/redeploy',
     {
-      config: { access: 'deploy' },
+      config: {
+        access: 'deploy',
+        audit: {
+          action: 'service.redeploy_requested',
+          object: 'service',
+          detail: (_request, answer) => queuedAction(answer),
+        },
+      },
       schema: {
         summary: 'Redeploy a service now',
         description:
@@ -96,7 +104,10 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/services',
     {
-      config: { access: 'manage' },
+      config: {
+        access: 'manage',
+        audit: { action: 'service.created', object: 'service', answerKey: 'service' },
+      },
       schema: {
         summary: 'Create a service',
         description:
@@ -115,7 +126,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.delete(
     '/services/:id',
     {
-      config: { access: 'manage' },
+      config: { access: 'manage', audit: { action: 'service.removed', object: 'service' } },
       schema: {
         summary: 'Delete a service Hoist created',
         description:
@@ -134,7 +145,15 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/services/:id/scale',
     {
-      config: { access: 'deploy' },
+      config: {
+        access: 'deploy',
+        audit: {
+          action: 'service.scale_requested',
+          object: 'service',
+          detail: (request, answer) =>
+            [settingsText(request.body), queuedAction(answer)].filter(Boolean).join('; '),
+        },
+      },
       schema: {
         summary: 'Set the number of replicas (Swarm) or containers (standalone)',
         tags: ['services'],
@@ -159,7 +178,14 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.patch(
     '/services/:id',
     {
-      config: { access: 'manage' },
+      config: {
+        access: 'manage',
+        audit: {
+          action: 'service.changed',
+          object: 'service',
+          detail: (request) => settingsText(request.body),
+        },
+      },
       schema: {
         summary: "Change a service's settings in Hoist",
         description:

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../app-deps.js';
+import { settingsText } from '../audit-hooks.js';
 import { errorResponses } from '../schemas/error-schema.js';
 import {
   CreatedUser,
@@ -22,7 +23,10 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/sign-in',
     {
-      config: { access: 'public' },
+      config: {
+        access: 'public',
+        audit: { action: 'sign_in', object: 'user', answerKey: 'user', failures: [401, 429] },
+      },
       schema: {
         summary: 'Sign in with a username and password; answers a new API token for you',
         description:
@@ -62,7 +66,10 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/me/password',
     {
-      config: { access: 'signed-in' },
+      config: {
+        access: 'signed-in',
+        audit: { action: 'user.password_changed', object: 'user', self: true },
+      },
       schema: {
         summary: 'Change your password, giving the current one',
         tags: ['users'],
@@ -96,7 +103,15 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/users',
     {
-      config: { access: 'admin' },
+      config: {
+        access: 'admin',
+        audit: {
+          action: 'user.created',
+          object: 'user',
+          answerKey: 'user',
+          detail: (request) => settingsText(request.body, ['role']),
+        },
+      },
       schema: {
         summary: 'Create a user',
         description: 'Without a password, one is generated and answered, only this once.',
@@ -111,7 +126,14 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps) {
   api.patch(
     '/users/:id',
     {
-      config: { access: 'admin' },
+      config: {
+        access: 'admin',
+        audit: {
+          action: 'user.changed',
+          object: 'user',
+          detail: (request) => settingsText(request.body, ['role', 'password']),
+        },
+      },
       schema: {
         summary: "Change a user's role or set their password",
         description:
@@ -128,7 +150,7 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps) {
   api.delete(
     '/users/:id',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', audit: { action: 'user.removed', object: 'user' } },
       schema: {
         summary: 'Remove a user and their tokens',
         tags: ['users'],

@@ -34,7 +34,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/services/:id/webhooks',
     {
-      config: { access: 'manage' },
+      config: {
+        access: 'manage',
+        audit: { action: 'handler.created', object: 'handler', answerKey: 'webhook' },
+      },
       schema: {
         summary: 'Create a webhook handler',
         description: 'The answer holds the secret URL. It is never shown again.',
@@ -67,7 +70,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
   api.delete(
     '/services/:id/webhooks/:wid',
     {
-      config: { access: 'manage' },
+      config: {
+        access: 'manage',
+        audit: { action: 'handler.revoked', object: 'handler', param: 'wid' },
+      },
       schema: {
         summary: 'Revoke a webhook handler',
         description: 'Its URL answers 404 from the next call on.',
