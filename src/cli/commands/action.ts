@@ -190,7 +190,7 @@ function trigger(a: Action): string {
     return `webhook "${a.trigger.webhookName ?? shortId(a.trigger.webhookId ?? '?')}"`;
   if (a.trigger.kind === 'api') {
     const token = a.trigger.tokenName ?? 'token';
-    return a.trigger.username ? `api (${a.trigger.username}, ${token})` : `api (${token})`;
+    return a.trigger.username ? `api (${a.trigger.username}, token ${token})` : `api (${token})`;
   }
   return a.trigger.kind;
 }
