@@ -7,6 +7,8 @@ import { registerEngineCommands } from './commands/engine.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerServiceCommands } from './commands/service.js';
+import { registerTokenCommands } from './commands/token.js';
+import { registerUserCommands } from './commands/user.js';
 import { registerWebhookCommands } from './commands/webhook.js';
 import { err } from './output.js';
 
@@ -33,6 +35,8 @@ registerServiceCommands(program);
 registerWebhookCommands(program);
 registerActionCommands(program);
 registerEngineCommands(program);
+registerTokenCommands(program);
+registerUserCommands(program);
 registerCompletionCommand(program);
 
 // `hoist service ls | head -1` closes the pipe early: that is not an error.
