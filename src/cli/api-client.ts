@@ -3,6 +3,7 @@ import type {
   ActionState,
   ActionWithLog,
   ApiToken,
+  AuditEvent,
   CreatedToken,
   CreatedUser,
   CreatedWebhook,
@@ -158,6 +159,15 @@ export class ApiClient {
     if (query.limit) params.set('limit', String(query.limit));
     const search = params.size > 0 ? `?${params}` : '';
     return this.request<Paged<{ actions: Action[] }>>('GET', `/api/v1/actions${search}`);
+  }
+
+  listAudit(query: { actor?: string; object?: string; since?: string; limit?: number } = {}) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) params.set(key, String(value));
+    }
+    const search = params.size > 0 ? `?${params}` : '';
+    return this.request<Paged<{ events: AuditEvent[] }>>('GET', `/api/v1/audit${search}`);
   }
 
   /** The page a paged list's `next` names (a path on this server, with its query). */

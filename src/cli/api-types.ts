@@ -13,6 +13,7 @@ export type {
   ActionState,
   ActionWithLog,
   ApiToken,
+  AuditEvent,
   CreatedToken,
   CreatedUser,
   CreatedWebhook,

@@ -24,6 +24,7 @@ import type {
 } from './schemas/api-token-schema.js';
 import type { Delivery as DeliverySchema } from './schemas/delivery-schema.js';
 import type { EngineStatus } from './schemas/engine-schema.js';
+import type { AuditEvent as AuditEventSchema } from './schemas/audit-schema.js';
 import type {
   Container as ContainerSchema,
   CreateServiceBody,
@@ -81,6 +82,11 @@ export type Delivery = Static<typeof DeliverySchema>;
 
 /** GET /api/v1/engines: an engine and whether it answers. */
 export type Engine = Static<typeof EngineStatus>;
+
+// The audit log
+
+/** One event of GET /api/v1/audit. */
+export type AuditEvent = Static<typeof AuditEventSchema>;
 
 // Users and API tokens
 

@@ -5,10 +5,14 @@
  * secret reaches it.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addStoredService, startTestApp, type TestApp } from '../helper.js';
 import type { CreatedWebhook } from '../support/api-bodies.js';
 import { apiRequest } from '../support/api-request.js';
+import { runCli } from '../support/cli-process.js';
 import { postHook } from '../support/scenario.js';
 
 interface Event {
@@ -183,6 +187,43 @@ describe('audit log', () => {
     );
     const bad = await server.api('GET', '/api/v1/audit?since=yesterday');
     assert.equal(bad.status, 400);
+  });
+
+  test('hoist audit ls shows the log, filtered, as a table and as JSON', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'hoist-audit-cli-'));
+    try {
+      const cli = (args: string[]) =>
+        runCli(['audit', 'ls', ...args], {
+          entry: 'source',
+          home,
+          env: { HOIST_URL: server.url, HOIST_TOKEN: server.token },
+        });
+      const table = await cli(['--actor', 'otto']);
+      assert.equal(table.code, 0, table.stderr);
+      const lines = table.stdout.trim().split('\n');
+      assert.match(lines[0] ?? '', /^WHEN\s+ACTOR\s+ACTION\s+OBJECT\s+DETAIL\s+FROM$/);
+      assert.ok(
+        lines.some((l) =>
+          /otto \(laptop\)\s+service\.redeploy_requested\s+service hoist-test-audit\s+action [0-9a-f]{8}\s+127\.0\.0\.1/.test(
+            l,
+          ),
+        ),
+        table.stdout,
+      );
+      assert.ok(
+        lines.slice(1).every((l) => /\sotto\b/.test(l)),
+        table.stdout,
+      );
+      const json = await cli(['-n', '2', '--json']);
+      assert.equal(json.code, 0, json.stderr);
+      assert.equal((JSON.parse(json.stdout) as unknown[]).length, 2);
+      assert.match(json.stderr, /there are more/);
+      const bad = await cli(['--since', 'yesterday']);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /ISO 8601/);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   test('keeps events for the retention period only', async () => {
