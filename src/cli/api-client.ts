@@ -161,7 +161,15 @@ export class ApiClient {
     return this.request<Paged<{ actions: Action[] }>>('GET', `/api/v1/actions${search}`);
   }
 
-  listAudit(query: { actor?: string; object?: string; since?: string; limit?: number } = {}) {
+  listAudit(
+    query: {
+      actor?: string;
+      service?: string;
+      object?: string;
+      since?: string;
+      limit?: number;
+    } = {},
+  ) {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined) params.set(key, String(value));

@@ -73,6 +73,7 @@ export function registerAuditHooks(api: FastifyInstance, audit: AuditTrail): voi
     if (!rule) return payload;
     const failed = reply.statusCode >= 400;
     if (failed && !rule.failures?.includes(reply.statusCode)) return payload;
+    const object = objectOf(request, rule);
     await audit.record({
       actor: actorOf(request),
       actorKind: 'user',
@@ -80,7 +81,8 @@ export function registerAuditHooks(api: FastifyInstance, audit: AuditTrail): voi
       address: request.ip ?? null,
       action: failed ? `${rule.action}.failed` : rule.action,
       objectKind: rule.object,
-      ...objectOf(request, rule),
+      ...object,
+      serviceId: serviceOf(request, rule, object.objectId),
       detail: failed
         ? `answered ${reply.statusCode}`
         : (rule.detail?.(request, request.auditAnswer) ?? null),
@@ -94,6 +96,18 @@ function actorOf(request: FastifyRequest): string {
   if (request.principal) return request.principal.user.username;
   const body = request.body as { username?: unknown } | undefined;
   return typeof body?.username === 'string' ? body.username : 'anonymous';
+}
+
+/** The service: the one a /services/:id/... route names, or the object when it is one. */
+function serviceOf(
+  request: FastifyRequest,
+  rule: AuditRule,
+  objectId: string | null,
+): string | null {
+  if (request.routeOptions.url?.startsWith('/api/v1/services/:id')) {
+    return (request.params as { id?: string }).id ?? null;
+  }
+  return rule.object === 'service' ? objectId : null;
 }
 
 function paramOf(request: FastifyRequest, rule: AuditRule): string | null {

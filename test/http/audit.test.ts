@@ -26,6 +26,7 @@ interface Event {
   objectKind: string | null;
   objectId: string | null;
   objectName: string | null;
+  serviceId: string | null;
   detail: string | null;
 }
 type Events = { events: Event[]; next: string | null };
@@ -170,6 +171,14 @@ describe('audit log', () => {
     const handler = (await audit()).events.find((e) => e.action === 'handler.created');
     const about = (await audit(`?object=${handler?.objectId ?? ''}`)).events;
     assert.deepEqual(about.map((e) => e.action).reverse(), ['handler.created', 'handler.revoked']);
+    const ofService = (await audit(`?service=${handler?.serviceId ?? ''}`)).events;
+    // The handler's events and the service's own; not the users'.
+    assert.deepEqual(ofService.map((e) => e.action).sort(), [
+      'handler.created',
+      'handler.revoked',
+      'service.redeploy_requested',
+      'service.redeploy_requested',
+    ]);
     assert.deepEqual((await audit('?since=2100-01-01T00:00:00Z')).events, []);
     assert.deepEqual((await audit('?until=2000-01-01T00:00:00Z')).events, []);
 
@@ -214,6 +223,10 @@ describe('audit log', () => {
         lines.slice(1).every((l) => /\sotto\b/.test(l)),
         table.stdout,
       );
+      const serviceId = (await audit('?actor=otto')).events.find((e) => e.serviceId)?.serviceId;
+      const ofService = await cli(['--service', serviceId ?? 'none', '-q']);
+      assert.equal(ofService.code, 0, ofService.stderr);
+      assert.equal(ofService.stdout.trim().split('\n').length, 4, ofService.stdout);
       const json = await cli(['-n', '2', '--json']);
       assert.equal(json.code, 0, json.stderr);
       assert.equal((JSON.parse(json.stdout) as unknown[]).length, 2);

@@ -147,6 +147,7 @@ export interface AuditEventsTable {
   object_kind: string | null;
   object_id: string | null;
   object_name: string | null;
+  service_id: string | null;
   detail: string | null;
 }
 

@@ -648,6 +648,7 @@ export class KyselyStore implements Store {
         object_kind: event.objectKind,
         object_id: event.objectId,
         object_name: event.objectName,
+        service_id: event.serviceId,
         detail: event.detail,
       })
       .execute();
@@ -657,6 +658,7 @@ export class KyselyStore implements Store {
     let query = this.#db.selectFrom('audit_events').selectAll();
     if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor);
     if (filter.objectId !== undefined) query = query.where('object_id', '=', filter.objectId);
+    if (filter.serviceId !== undefined) query = query.where('service_id', '=', filter.serviceId);
     if (filter.since !== undefined) query = query.where('at', '>=', filter.since);
     if (filter.until !== undefined) query = query.where('at', '<', filter.until);
     const self = filter.onlyAccountsOf;

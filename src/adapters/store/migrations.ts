@@ -473,6 +473,7 @@ const auditLog: Migration = {
       .addColumn('object_kind', 'text')
       .addColumn('object_id', 'text')
       .addColumn('object_name', 'text')
+      .addColumn('service_id', 'text')
       .addColumn('detail', 'text')
       .execute();
     // Newest first, and pruning by time; the filters by actor and by object.
@@ -490,6 +491,11 @@ const auditLog: Migration = {
       .createIndex('audit_events_object_id_at_idx')
       .on('audit_events')
       .columns(['object_id', 'at'])
+      .execute();
+    await db.schema
+      .createIndex('audit_events_service_id_at_idx')
+      .on('audit_events')
+      .columns(['service_id', 'at'])
       .execute();
   },
   async down(db: Kysely<unknown>): Promise<void> {

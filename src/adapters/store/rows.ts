@@ -241,6 +241,7 @@ export function toAuditEvent(row: AuditEventRow): AuditEvent {
     objectKind: row.object_kind as AuditObjectKind | null,
     objectId: row.object_id,
     objectName: row.object_name,
+    serviceId: row.service_id,
     detail: row.detail,
   };
 }

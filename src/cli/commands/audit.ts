@@ -4,6 +4,7 @@ import { MAX_PAGE_LIMIT } from '../api-types.js';
 import { connect } from '../cli-config.js';
 import { pageLimit, withExamples, withOutputFlags, type OutputFlags } from '../command-helpers.js';
 import { err, out, printJson, relativeTime, table } from '../output.js';
+import { isUuid, resolveService } from '../resolve.js';
 
 export function registerAuditCommands(program: Command): void {
   const audit = program
@@ -18,6 +19,10 @@ export function registerAuditCommands(program: Command): void {
         .alias('list')
         .description('List audit events, newest first')
         .option('--actor <ACTOR>', 'only this actor: a username, or "handler <name>"')
+        .option(
+          '-s, --service <SERVICE>',
+          "only this service's and its handlers' events (id or name)",
+        )
         .option('--object <ID>', 'only events about this object (a service, handler, user... id)')
         .option(
           '--since <TIME>',
@@ -31,10 +36,24 @@ export function registerAuditCommands(program: Command): void {
     'hoist audit ls --object 3f2a9c1e-0b6d-4c1e-9f7a-2b8c4d6e8f00 --json',
   ).action(
     async (
-      flags: OutputFlags & { actor?: string; object?: string; since?: string; limit: number },
+      flags: OutputFlags & {
+        actor?: string;
+        service?: string;
+        object?: string;
+        since?: string;
+        limit: number;
+      },
     ) => {
       const client = await connect();
+      // A full id needs no lookup: the history of a service that is gone stays readable.
+      const service =
+        flags.service && isUuid(flags.service.trim())
+          ? flags.service.trim().toLowerCase()
+          : flags.service
+            ? (await resolveService(client, flags.service)).id
+            : null;
       const page = await client.listAudit({
+        ...(service ? { service } : {}),
         ...(flags.actor ? { actor: flags.actor } : {}),
         ...(flags.object ? { object: flags.object } : {}),
         ...(flags.since ? { since: flags.since } : {}),

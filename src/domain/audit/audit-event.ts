@@ -15,6 +15,8 @@ export interface AuditEvent {
   objectKind: AuditObjectKind | null;
   objectId: string | null;
   objectName: string | null;
+  /** The service the event concerns (the object itself, or a handler's service); null for others. */
+  serviceId: string | null;
   /** A short note: a new role, the action a request queued. */
   detail: string | null;
 }
@@ -26,6 +28,7 @@ export type AuditObjectKind = 'service' | 'handler' | 'registry' | 'user' | 'tok
 export interface AuditFilter {
   actor?: string;
   objectId?: string;
+  serviceId?: string;
   /** ISO times: events at or after `since`, before `until`. */
   since?: string;
   until?: string;

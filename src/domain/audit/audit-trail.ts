@@ -75,6 +75,7 @@ export class AuditTrail {
       action: action.type === 'scale' ? 'service.scale_requested' : 'service.redeploy_requested',
       objectKind: 'service',
       objectId: action.serviceId,
+      serviceId: action.serviceId,
       objectName: await this.nameOf('service', action.serviceId).catch(() => null),
       detail: `action ${action.id.slice(0, 8)}`,
     });

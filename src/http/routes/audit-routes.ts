@@ -24,6 +24,12 @@ export async function auditRoutes(app: FastifyInstance, deps: AppDeps) {
             Type.String({ minLength: 1, description: 'e.g. otto, or "handler ci"' }),
           ),
           object: Type.Optional(Type.String({ minLength: 1, description: 'An object id' })),
+          service: Type.Optional(
+            Type.String({
+              format: 'uuid',
+              description: "A service: its own and its handlers' events",
+            }),
+          ),
           since: Type.Optional(Type.String({ format: 'date-time', description: 'At or after' })),
           until: Type.Optional(Type.String({ format: 'date-time', description: 'Before' })),
           ...PageQuery,
@@ -35,12 +41,13 @@ export async function auditRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request) => {
-      const { actor, object, since, until, limit, before } = request.query;
+      const { actor, object, service, since, until, limit, before } = request.query;
       const page = await deps.audit.list(
         request.principal,
         {
           ...(actor ? { actor } : {}),
           ...(object ? { objectId: object } : {}),
+          ...(service ? { serviceId: service } : {}),
           // Stored times are toISOString's: compare like with like.
           ...(since ? { since: new Date(since).toISOString() } : {}),
           ...(until ? { until: new Date(until).toISOString() } : {}),

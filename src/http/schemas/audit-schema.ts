@@ -17,5 +17,8 @@ export const AuditEvent = Type.Object({
   objectKind: Nullable(Type.String({ description: 'service, handler, registry, user or token' })),
   objectId: Nullable(Type.String()),
   objectName: Nullable(Type.String()),
+  serviceId: Nullable(
+    Type.String({ description: "The service the event concerns (itself, or a handler's)" }),
+  ),
   detail: Nullable(Type.String()),
 });
