@@ -50,6 +50,8 @@ export interface Config {
   readonly swarmUpdateTimeoutSeconds: number;
   /** Deliveries and registry calls are kept this long. */
   readonly deliveryRetentionDays: number;
+  /** How long the audit log keeps an event (HOIST_AUDIT_RETENTION_DAYS). */
+  readonly auditRetentionDays: number;
   /** Where Docker Hub callbacks may go. */
   readonly callbacks: CallbackSettings;
   readonly logLevel: string;
@@ -93,6 +95,7 @@ export function loadConfig(environment: Env = process.env): Config {
     maxConcurrentActions: integer(env, 'HOIST_MAX_CONCURRENT_ACTIONS', 4, 1, 64),
     swarmUpdateTimeoutSeconds: integer(env, 'HOIST_SWARM_UPDATE_TIMEOUT_SECONDS', 600, 1, 86400),
     deliveryRetentionDays: integer(env, 'HOIST_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
+    auditRetentionDays: integer(env, 'HOIST_AUDIT_RETENTION_DAYS', 365, 1, 36500),
     callbacks: callbackSettings(env),
     logLevel,
     logFormat: oneOf(env, 'HOIST_LOG_FORMAT', LOG_FORMATS, 'auto'),

@@ -30,10 +30,13 @@ import { ServiceProvisioning } from './domain/services/service-provisioning.js';
 import { Registries } from './domain/registries/registries.js';
 import { ActionCallbacks } from './domain/actions/action-callbacks.js';
 import { DeliveryRetention } from './domain/webhooks/delivery-retention.js';
+import { AuditTrail } from './domain/audit/audit-trail.js';
+import { Retention } from './domain/retention.js';
 import { CallbackPolicy } from './adapters/callbacks/callback-policy.js';
 import { HttpCallbackSender } from './adapters/callbacks/http-callback-sender.js';
 import { actionUrl } from './http/presenters.js';
 import { ApiTokens } from './domain/auth/api-tokens.js';
+import { INITIAL_ADMIN, Users } from './domain/auth/users.js';
 import { readEngineStatus } from './domain/engines/engine-status.js';
 import { buildApp } from './http/app.js';
 import { RateLimiter } from './domain/rate-limiter.js';
@@ -70,7 +73,9 @@ export async function startServer(
   );
   ensurePrivateDir(config.dataDir);
   const initialTokenFile = path.join(config.dataDir, 'initial-admin-token');
+  const initialPasswordFile = path.join(config.dataDir, 'initial-admin-password');
   tightenIfPresent(initialTokenFile);
+  tightenIfPresent(initialPasswordFile);
   const { store, calls } = await openSqliteStores(path.join(config.dataDir, 'hoist.sqlite'));
   const engine = new DockerEngine({
     dockerHost: config.dockerHost,
@@ -81,6 +86,7 @@ export async function startServer(
   const engineStatus = () => readEngineStatus(ENGINE_ID, engineHost, engine);
 
   const apiTokens = new ApiTokens({ store, clock });
+  const users = new Users({ store, clock, tokens: apiTokens });
   const itself = new HoistItself({ engine, store, engineId: ENGINE_ID, clock, logger });
   const catalog = new ServiceCatalog({ store, engine, engineId: ENGINE_ID, clock, itself });
   const events = new ActionEvents();
@@ -95,6 +101,14 @@ export async function startServer(
     clock,
     logger,
     retentionDays: config.deliveryRetentionDays,
+  });
+  const audit = new AuditTrail({ store, clock, logger });
+  const auditRetention = new Retention({
+    clock,
+    logger,
+    retentionDays: config.auditRetentionDays,
+    what: 'audit events',
+    prune: (before) => audit.prune(before),
   });
   const readiness = {
     monitorMs: config.monitorSeconds * 1000,
@@ -143,14 +157,21 @@ export async function startServer(
   const onEnqueued = (action: Action) => {
     events.publish(action);
     worker.notify();
+    void audit.recordQueued(action);
   };
 
-  const adminToken = await apiTokens.ensureInitialAdmin();
-  if (adminToken) {
-    writePrivateFile(initialTokenFile, `${adminToken}\n`);
-    // Printed once, on purpose, outside the structured log: logs never hold secrets.
+  const initial = await users.ensureInitialAdmin();
+  // Printed once, on purpose, outside the structured log: logs never hold secrets.
+  if (initial.password) {
+    writePrivateFile(initialPasswordFile, `${initial.password}\n`);
     process.stdout.write(
-      `\nHoist created an admin API token. It is shown only now and kept in ${initialTokenFile} (mode 0600):\n\n    ${adminToken}\n\n`,
+      `\nHoist set a password for the user "${INITIAL_ADMIN}". It is shown only now and kept in ${initialPasswordFile} (mode 0600):\n\n    ${initial.password}\n\n`,
+    );
+  }
+  if (initial.token) {
+    writePrivateFile(initialTokenFile, `${initial.token}\n`);
+    process.stdout.write(
+      `\nHoist created an admin API token. It is shown only now and kept in ${initialTokenFile} (mode 0600):\n\n    ${initial.token}\n\n`,
     );
   }
 
@@ -158,6 +179,8 @@ export async function startServer(
     publicUrl: config.publicUrl,
     logger,
     apiTokens,
+    users,
+    audit,
     catalog,
     provisioning: new ServiceProvisioning({
       store,
@@ -181,7 +204,7 @@ export async function startServer(
     events,
     engines: async () => [await engineStatus()],
     ready: async () => {
-      await store.countApiTokens();
+      await store.listUsers();
     },
     requestTimeoutMs: config.requestTimeoutSeconds * 1000,
     unknownTokenLimiter: new RateLimiter({
@@ -209,6 +232,7 @@ export async function startServer(
   if (status.reachable) await itself.detect();
   await worker.start();
   retention.start();
+  auditRetention.start();
   const url = await app.listen({ port: config.port, host: config.host });
   // An HTTPS server is a TLS server: a renewed pair is swapped in with setSecureContext.
   const stopWatchingTls = config.tls
@@ -224,6 +248,7 @@ export async function startServer(
     close: () =>
       (closing ??= (async () => {
         retention.stop();
+        auditRetention.stop();
         stopWatchingTls?.();
         await app.close();
         await worker.stop(ACTION_STOP_GRACE_MS);

@@ -2,13 +2,23 @@ import type {
   Action,
   ActionState,
   ActionWithLog,
+  ApiToken,
+  AuditEvent,
+  CreatedToken,
+  CreatedUser,
   CreatedWebhook,
   CreateServiceRequest,
+  CreateTokenRequest,
+  CreateUserRequest,
   CreateWebhookRequest,
   Engine,
   Enqueued,
+  Me,
   Service,
   ServiceSettings,
+  SignInRequest,
+  UpdateUserRequest,
+  User,
   Webhook,
 } from './api-types.js';
 import { ApiError, CliError } from './cli-error.js';
@@ -29,15 +39,61 @@ export type Paged<T extends object> = T & { next?: string | null };
  * @example
  *   const client = new ApiClient('http://localhost:8080', token);
  *   const { services } = await client.listServices();
+ *
+ * Without a token (null) it sends no Authorization header: for signing in.
  */
 export class ApiClient {
   readonly baseUrl: string;
 
   constructor(
     baseUrl: string,
-    private readonly token: string,
+    private readonly token: string | null,
   ) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  /** A new API token for a username and password; needs no token. */
+  signIn(body: SignInRequest) {
+    return this.request<{ user: User; token: string }>('POST', '/api/v1/sign-in', body);
+  }
+
+  me() {
+    return this.request<Me>('GET', '/api/v1/me');
+  }
+
+  changeOwnPassword(current: string, password: string) {
+    return this.request<null>('POST', '/api/v1/me/password', { current, password });
+  }
+
+  listTokens(options: { all?: boolean } = {}) {
+    return this.request<{ tokens: ApiToken[] }>(
+      'GET',
+      `/api/v1/tokens${options.all ? '?all=true' : ''}`,
+    );
+  }
+
+  createToken(body: CreateTokenRequest) {
+    return this.request<CreatedToken>('POST', '/api/v1/tokens', body);
+  }
+
+  revokeToken(id: string) {
+    return this.request<null>('DELETE', `/api/v1/tokens/${enc(id)}`);
+  }
+
+  listUsers() {
+    return this.request<{ users: User[] }>('GET', '/api/v1/users');
+  }
+
+  createUser(body: CreateUserRequest) {
+    return this.request<CreatedUser>('POST', '/api/v1/users', body);
+  }
+
+  updateUser(id: string, body: UpdateUserRequest) {
+    return this.request<{ user: User }>('PATCH', `/api/v1/users/${enc(id)}`, body);
+  }
+
+  deleteUser(id: string) {
+    return this.request<null>('DELETE', `/api/v1/users/${enc(id)}`);
   }
 
   listEngines() {
@@ -105,6 +161,23 @@ export class ApiClient {
     return this.request<Paged<{ actions: Action[] }>>('GET', `/api/v1/actions${search}`);
   }
 
+  listAudit(
+    query: {
+      actor?: string;
+      service?: string;
+      object?: string;
+      since?: string;
+      limit?: number;
+    } = {},
+  ) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) params.set(key, String(value));
+    }
+    const search = params.size > 0 ? `?${params}` : '';
+    return this.request<Paged<{ events: AuditEvent[] }>>('GET', `/api/v1/audit${search}`);
+  }
+
   /** The page a paged list's `next` names (a path on this server, with its query). */
   nextPage<T extends Paged<object>>(next: string) {
     return this.request<T>('GET', next);
@@ -121,7 +194,7 @@ export class ApiClient {
         method,
         headers: {
           accept: 'application/json',
-          authorization: `Bearer ${this.token}`,
+          ...(this.token === null ? {} : { authorization: `Bearer ${this.token}` }),
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -169,6 +242,15 @@ function apiError(baseUrl: string, response: Response, text: string): CliError {
       response.status,
       'http_error',
       `${baseUrl} answered HTTP ${response.status} ${response.statusText} without a Hoist error body: is HOIST_URL the address of a Hoist server?`,
+    );
+  }
+  if (response.status === 429) {
+    const retryAfter = Number(response.headers.get('retry-after'));
+    return new ApiError(
+      429,
+      code,
+      message,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
     );
   }
   if (response.status === 401) {

@@ -1,8 +1,8 @@
 /**
  * The shapes the CLI reads from the HTTP API (see /api/docs), derived from the
  * API's own schemas (src/http/api-types.ts). Type-only, but for the lists of
- * action states, which come from the one module that holds them and imports
- * nothing: the CLI's JS loads nothing else of the server.
+ * action states, roles and scopes, which come from the modules that hold them
+ * and import nothing: the CLI's JS loads nothing else of the server.
  */
 import type { Service as WireService } from '../http/api-types.js';
 
@@ -12,12 +12,25 @@ export type {
   ActionLogEntry,
   ActionState,
   ActionWithLog,
+  ApiToken,
+  AuditEvent,
+  CreatedToken,
+  CreatedUser,
   CreatedWebhook,
   CreateServiceRequest,
+  CreateTokenRequest,
+  CreateUserRequest,
   CreateWebhookRequest,
   Engine,
   Enqueued,
+  Me,
+  PasswordChangeRequest,
+  Role,
+  Scope,
   ServiceSettings,
+  SignInRequest,
+  UpdateUserRequest,
+  User,
   Webhook,
   WebhookOperation,
 } from '../http/api-types.js';
@@ -37,6 +50,7 @@ export type Service = Omit<
   allowSelfRedeploy?: WireService['allowSelfRedeploy'];
 };
 
+export { ROLES, SCOPES } from '../domain/auth/access.js';
 export { ACTION_STATES, ENDED_STATES } from '../domain/actions/action-state.js';
 export { MAX_PAGE_LIMIT } from '../domain/paging.js';
 export { SIGNATURE_SCHEMES } from '../domain/webhooks/webhook.js';

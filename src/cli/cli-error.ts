@@ -14,7 +14,10 @@ export class CliError extends Error {
   }
 }
 
-/** The API answered with an error body ({"error": {"code", "message"}}). */
+/**
+ * The API answered with an error body ({"error": {"code", "message"}}); a 429
+ * also carries its Retry-After, in seconds, when the server sent one.
+ */
 export class ApiError extends CliError {
   override name = 'ApiError';
 
@@ -22,6 +25,7 @@ export class ApiError extends CliError {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

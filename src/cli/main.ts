@@ -2,11 +2,14 @@ import { Command } from 'commander';
 import { CliError } from './cli-error.js';
 import { withExamples } from './command-helpers.js';
 import { registerActionCommands } from './commands/action.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerEngineCommands } from './commands/engine.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerServiceCommands } from './commands/service.js';
+import { registerTokenCommands } from './commands/token.js';
+import { registerUserCommands } from './commands/user.js';
 import { registerWebhookCommands } from './commands/webhook.js';
 import { err } from './output.js';
 
@@ -32,7 +35,10 @@ registerLoginCommands(program);
 registerServiceCommands(program);
 registerWebhookCommands(program);
 registerActionCommands(program);
+registerAuditCommands(program);
 registerEngineCommands(program);
+registerTokenCommands(program);
+registerUserCommands(program);
 registerCompletionCommand(program);
 
 // `hoist service ls | head -1` closes the pipe early: that is not an error.

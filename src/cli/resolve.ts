@@ -5,7 +5,13 @@
  * error that says what was searched.
  */
 import type { ApiClient } from './api-client.js';
-import { MAX_PAGE_LIMIT, type Service, type Webhook } from './api-types.js';
+import {
+  MAX_PAGE_LIMIT,
+  type ApiToken,
+  type Service,
+  type User,
+  type Webhook,
+} from './api-types.js';
 import { CliError } from './cli-error.js';
 import { shortId } from './output.js';
 
@@ -123,4 +129,42 @@ export async function resolveActionId(client: ApiClient, ref: string): Promise<s
     searched: `the last ${plural(actions.length, 'action')} on ${client.baseUrl}`,
     describe: (a) => `${a.id}  ${a.type}  ${a.state}  ${a.createdAt}`,
   }).id;
+}
+
+/**
+ * A user by username (exactly, as the server stores it; case-insensitively when
+ * that is unique). Users are addressed by username, not id: the list is short.
+ */
+export async function resolveUser(client: ApiClient, username: string): Promise<User> {
+  const { users } = await client.listUsers();
+  const wanted = username.trim();
+  const exact = users.find((u) => u.username === wanted);
+  if (exact) return exact;
+  const folded = users.filter((u) => u.username.toLowerCase() === wanted.toLowerCase());
+  if (folded.length === 1) return folded[0]!;
+  const names = users.map((u) => u.username).join(', ');
+  throw new CliError(
+    `no user is named "${username}" on ${client.baseUrl}; there are: ${names}. See \`hoist user ls\`.`,
+  );
+}
+
+/**
+ * An API token by full id, unique id prefix or name, among your own tokens, or
+ * everyone's with `all` (the admin scope). A full UUID is taken as is.
+ */
+export async function resolveToken(
+  client: ApiClient,
+  ref: string,
+  all = false,
+): Promise<ApiToken | { id: string; name?: undefined }> {
+  const trimmed = ref.trim();
+  const { tokens } = await client.listTokens({ all });
+  const exact = tokens.find((t) => t.id.toLowerCase() === trimmed.toLowerCase());
+  if (exact) return exact;
+  if (isUuid(trimmed)) return { id: trimmed };
+  return pick(tokens, trimmed, {
+    noun: 'API token',
+    searched: `${all ? 'all' : 'your'} ${plural(tokens.length, 'API token')} on ${client.baseUrl}${all ? '' : "; add --all for everyone's"}`,
+    describe: (t) => `${shortId(t.id)}  ${t.name}  (${t.scopes.join(',')})`,
+  });
 }

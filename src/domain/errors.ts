@@ -5,6 +5,9 @@
 export type ErrorCode =
   | 'bad_request'
   | 'unauthorized'
+  | 'forbidden'
+  | 'username_taken'
+  | 'last_admin'
   | 'signature_invalid'
   | 'not_found'
   | 'service_not_found'

@@ -2,6 +2,8 @@ import type { Actions } from '../domain/actions/actions.js';
 import type { Registries } from '../domain/registries/registries.js';
 import type { ActionEvents } from '../domain/actions/action-events.js';
 import type { ApiTokens } from '../domain/auth/api-tokens.js';
+import type { Users } from '../domain/auth/users.js';
+import type { AuditTrail } from '../domain/audit/audit-trail.js';
 import type { EngineStatus } from '../domain/engines/engine-status.js';
 import type { ServiceCatalog } from '../domain/services/service-catalog.js';
 import type { ServiceProvisioning } from '../domain/services/service-provisioning.js';
@@ -21,6 +23,8 @@ export interface AppDeps {
   publicUrl: string;
   logger: FastifyBaseLogger;
   apiTokens: ApiTokens;
+  users: Users;
+  audit: AuditTrail;
   catalog: ServiceCatalog;
   provisioning: ServiceProvisioning;
   webhooks: WebhookHandlers;

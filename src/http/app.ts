@@ -7,7 +7,9 @@ import Fastify, {
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type } from 'typebox';
-import type { ApiToken } from '../domain/auth/api-token.js';
+import type { Principal } from '../domain/auth/principal.js';
+import { checkAccess, requireAccessRule } from './access.js';
+import { registerAuditHooks, requireAuditRule } from './audit-hooks.js';
 import type { AppDeps } from './app-deps.js';
 import { clientErrorHandler, requireHost } from './client-errors.js';
 import { errorHandler, sendError } from './error-handler.js';
@@ -16,6 +18,7 @@ import { redactPath, SECRET_URL_PREFIXES } from './redact.js';
 import { apiDocsCsp, htmlSecurityHeaders } from './security-headers.js';
 import { actionRoutes } from './routes/action-routes.js';
 import { apiTokenRoutes } from './routes/api-token-routes.js';
+import { auditRoutes } from './routes/audit-routes.js';
 import { engineRoutes } from './routes/engine-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { HOOK_BODY_LIMIT, hookRoutes } from './routes/hook-routes.js';
@@ -23,11 +26,11 @@ import { metricsRoutes } from './routes/metrics-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
 import { registryRoutes } from './routes/registry-routes.js';
 import { uiRoutes } from './routes/ui-routes.js';
+import { userRoutes } from './routes/user-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    apiToken: ApiToken;
     /** Set by a route that logs the request another way: refused floods are summed up. */
     skipAccessLog: boolean;
   }
@@ -173,15 +176,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       api.addHook('onRoute', (route) => {
+        requireAccessRule(route);
+        requireAuditRule(route);
         route.schema = {
           ...route.schema,
-          security: [{ bearerAuth: [] }],
+          security: route.config?.access === 'public' ? [] : [{ bearerAuth: [] }],
           querystring: strictQuery(route.schema?.querystring),
         };
       });
-      api.addHook('onRequest', async (request) => {
-        request.apiToken = await deps.apiTokens.authenticate(request.headers.authorization);
-      });
+      // Fastify wants a decoration declared before it is set; every route but a public one sets it.
+      api.decorateRequest('principal', null as unknown as Principal);
+      api.addHook('onRequest', checkAccess(deps.apiTokens));
+      registerAuditHooks(api, deps.audit);
       // Many clients send Content-Type: application/json on every request, bodiless DELETEs
       // and POSTs too. An empty body is no body: routes that take none accept it, and routes
       // that need one say it is empty (error-handler.ts).
@@ -199,6 +205,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await eventRoutes(api, deps);
       await registryRoutes(api, deps);
       await apiTokenRoutes(api, deps);
+      await userRoutes(api, deps);
+      await auditRoutes(api, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -5,6 +5,9 @@ import { redactPath } from './redact.js';
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
+  forbidden: 403,
+  username_taken: 409,
+  last_admin: 409,
   signature_invalid: 401,
   not_found: 404,
   service_not_found: 404,

@@ -133,7 +133,8 @@ describe('web UI', () => {
 
     // Services: the container, with its image, state and counts; search narrows the list.
     const row = page.getByRole('row').filter({ hasText: CONTAINER });
-    await row.waitFor();
+    // The last action column loads after the list: wait for it, not for the row alone.
+    await row.filter({ hasText: 'none yet' }).waitFor();
     const rowText = (await row.textContent()) ?? '';
     assert.ok(rowText.includes(imageRef), rowText);
     assert.ok(rowText.includes('Running'), rowText);

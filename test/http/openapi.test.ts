@@ -53,9 +53,14 @@ describe('OpenAPI', () => {
         const schema = responses[code]?.content?.['application/json']?.schema;
         assert.ok(schema && Object.keys(schema).length > 0, `${label} ${code} has no schema`);
       }
-      if (route.url.startsWith('/api/v1/')) {
+      if (label === 'POST /api/v1/sign-in') {
+        // Signing in is how a user without a token gets one.
+        assert.deepEqual(operation.security, [], `${label} security`);
+        assert.ok(responses['429'], `${label} documents no 429`);
+      } else if (route.url.startsWith('/api/v1/')) {
         assert.deepEqual(operation.security, [{ bearerAuth: [] }], `${label} security`);
-        assert.ok(responses['401'], `${label} documents no 401`);
+        for (const code of ['401', '403'])
+          assert.ok(responses[code], `${label} documents no ${code}`);
       } else {
         assert.equal(operation.security, undefined, 'the hook needs no API token');
         for (const code of ['404', '413']) assert.ok(responses[code], `${label} ${code}`);

@@ -34,6 +34,11 @@ describe('query parameters', () => {
       'PATCH /api/v1/services/:id': { autoredeploy: true },
       'POST /api/v1/services/:id/webhooks': { name: 'refused' },
       'POST /api/v1/registries': { name: 'refused' },
+      'POST /api/v1/tokens': { name: 'refused' },
+      'POST /api/v1/users': { username: 'refused', role: 'viewer' },
+      'PATCH /api/v1/users/:id': { role: 'viewer' },
+      'POST /api/v1/me/password': { current: 'x', password: 'a long enough password' },
+      'POST /api/v1/sign-in': { username: 'admin', password: 'x' },
     };
     const routes = server.server.app.registeredRoutes.filter(
       (r) => r.url.startsWith('/api/v1/') && r.method !== 'HEAD',
@@ -60,6 +65,8 @@ describe('query parameters', () => {
       '/api/v1/registries',
     );
     assert.ok(!registries.body.registries.some((r) => r.name === 'refused'));
+    const tokens = await server.api<{ tokens: { name: string }[] }>('GET', '/api/v1/tokens');
+    assert.ok(!tokens.body.tokens.some((t) => t.name === 'refused'));
   });
 
   test('registry endpoint URLs take whatever query a registry adds', async () => {

@@ -549,7 +549,7 @@ describe('hoist service redeploy --sync and hoist action', () => {
     const table = lines(await ok(['action', 'ls']));
     assert.match(table[0]!, /^ID\s+SERVICE\s+TYPE\s+STATE\s+TRIGGER\s+CREATED\s+DURATION$/);
     assert.ok(
-      table.some((l) => /\scli-broken\s+redeploy\s+Failed\s+api \(admin\)\s/.test(l)),
+      table.some((l) => /\scli-broken\s+redeploy\s+Failed\s+api \(admin, token admin\)\s/.test(l)),
       table.join('\n'),
     );
     assert.ok(

@@ -31,8 +31,16 @@ async function fixture() {
 describe('Actions.requestScale', () => {
   it('queues a Pending scale to the count for each request, none coalesced', async () => {
     const f = await fixture();
-    const first = await f.actions.requestScale(f.service.id, 'admin', 4);
-    const second = await f.actions.requestScale(f.service.id, 'admin', 2);
+    const first = await f.actions.requestScale(
+      f.service.id,
+      { username: 'admin', tokenName: 'admin' },
+      4,
+    );
+    const second = await f.actions.requestScale(
+      f.service.id,
+      { username: 'admin', tokenName: 'admin' },
+      2,
+    );
 
     assert.equal(first.coalesced, false);
     assert.equal(second.coalesced, false);
@@ -42,7 +50,7 @@ describe('Actions.requestScale', () => {
     for (const action of queued) {
       assert.equal(action.type, 'scale');
       assert.equal(action.state, 'Pending');
-      assert.deepEqual(action.trigger, { kind: 'api', tokenName: 'admin' });
+      assert.deepEqual(action.trigger, { kind: 'api', username: 'admin', tokenName: 'admin' });
     }
     assert.deepEqual((await f.store.getAction(first.action.id))?.options, { replicas: 4 });
     assert.equal(f.wakeUps, 2);
@@ -53,7 +61,7 @@ describe('Actions.requestScale', () => {
     it(`refuses ${replicas} replicas with bad_request, queueing nothing`, async () => {
       const f = await fixture();
       await assert.rejects(
-        f.actions.requestScale(f.service.id, 'admin', replicas),
+        f.actions.requestScale(f.service.id, { username: 'admin', tokenName: 'admin' }, replicas),
         (error: unknown) => error instanceof HoistError && error.code === 'bad_request',
       );
       assert.deepEqual(await f.store.listActions({ serviceId: f.service.id }), []);
@@ -64,7 +72,7 @@ describe('Actions.requestScale', () => {
   it('answers service_not_found for an unknown service', async () => {
     const f = await fixture();
     await assert.rejects(
-      f.actions.requestScale(randomUUID(), 'admin', 2),
+      f.actions.requestScale(randomUUID(), { username: 'admin', tokenName: 'admin' }, 2),
       (error: unknown) => error instanceof HoistError && error.code === 'service_not_found',
     );
   });

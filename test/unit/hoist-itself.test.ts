@@ -194,8 +194,11 @@ describe('HoistItself', () => {
     const f = await fixture();
     const { hoist, web } = await f.services();
     const attempts: [Promise<unknown>, string][] = [
-      [f.actions.requestRedeploy(hoist.id, 'admin', {}), 'redeploying'],
-      [f.actions.requestScale(hoist.id, 'admin', 2), 'scaling'],
+      [
+        f.actions.requestRedeploy(hoist.id, { username: 'admin', tokenName: 'admin' }, {}),
+        'redeploying',
+      ],
+      [f.actions.requestScale(hoist.id, { username: 'admin', tokenName: 'admin' }, 2), 'scaling'],
       [f.provisioning.remove(hoist.id), 'removing'],
     ];
     for (const [attempt, doing] of attempts) {
@@ -208,7 +211,11 @@ describe('HoistItself', () => {
       );
     }
     assert.ok(f.engine.containers.has('old-hoist'), 'not removed');
-    assert.equal((await f.actions.requestRedeploy(web.id, 'admin', {})).coalesced, false);
+    assert.equal(
+      (await f.actions.requestRedeploy(web.id, { username: 'admin', tokenName: 'admin' }, {}))
+        .coalesced,
+      false,
+    );
     assert.deepEqual(await f.store.listActions({ serviceId: hoist.id }), []);
   });
 
@@ -222,7 +229,11 @@ describe('HoistItself', () => {
     const created = await f.handlers.create(hoist.id, { name: 'ci' });
     const outcome = await f.intake.receive('hook', hookToken(created.url), plainCall);
     assert.equal(outcome.kind, 'enqueued');
-    assert.equal((await f.actions.requestRedeploy(hoist.id, 'admin', {})).coalesced, true);
+    assert.equal(
+      (await f.actions.requestRedeploy(hoist.id, { username: 'admin', tokenName: 'admin' }, {}))
+        .coalesced,
+      true,
+    );
   });
 
   it('the worker fails an action on Hoist queued before Hoist knew itself, without running it', async () => {

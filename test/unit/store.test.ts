@@ -580,32 +580,74 @@ describe('SQLite store', () => {
     });
   });
 
-  describe('API tokens', () => {
-    it('round-trips, finds by hash, counts, and rejects a duplicate hash', async () => {
-      assert.equal(await store.countApiTokens(), 0);
+  describe('users and API tokens', () => {
+    const user = (username: string) => ({
+      id: randomUUID(),
+      username,
+      role: 'operator' as const,
+      createdAt: at(1),
+      passwordSetAt: at(1),
+    });
+
+    it('round-trips users, finds one by username with its hash, and rejects a taken username', async () => {
+      const ann = user('ann');
+      await store.insertUser({ ...ann, passwordHash: 'scrypt$x' });
+      assert.deepEqual(await store.getUser(ann.id), ann);
+      assert.deepEqual(await store.findUserByUsername('ann'), {
+        user: ann,
+        passwordHash: 'scrypt$x',
+      });
+      assert.equal(await store.findUserByUsername('Ann'), null, 'usernames are exact');
+      await store.updateUser(ann.id, {
+        role: 'viewer',
+        passwordHash: 'scrypt$y',
+        passwordSetAt: at(2),
+      });
+      assert.deepEqual(await store.findUserByUsername('ann'), {
+        user: { ...ann, role: 'viewer', passwordSetAt: at(2) },
+        passwordHash: 'scrypt$y',
+      });
+      await assert.rejects(
+        store.insertUser({ ...user('ann'), passwordHash: null }),
+        /UNIQUE constraint failed: users.username/,
+      );
+    });
+
+    it('round-trips tokens, finds by hash, lists per owner, and rejects a duplicate hash', async () => {
+      const ann = user('ann');
+      const bob = user('bob');
+      await store.insertUser({ ...ann, passwordHash: null });
+      await store.insertUser({ ...bob, passwordHash: null });
       const token = {
         id: randomUUID(),
         name: 'admin',
+        userId: ann.id,
+        scopes: ['read' as const, 'deploy' as const],
         tokenPrefix: 'hst_abcd',
         createdAt: at(1),
+        expiresAt: at(9),
         lastUsedAt: null,
       };
       await store.insertApiToken({ ...token, tokenHash: 'hash-1' });
-      await store.insertApiToken({
-        ...token,
-        id: randomUUID(),
-        name: 'ci',
-        lastUsedAt: at(2),
-        tokenHash: 'hash-2',
-      });
+      const bobs = { ...token, id: randomUUID(), userId: bob.id, name: 'ci', expiresAt: null };
+      await store.insertApiToken({ ...bobs, lastUsedAt: at(2), tokenHash: 'hash-2' });
       assert.deepEqual(await store.findApiTokenByHash('hash-1'), token);
+      assert.deepEqual(await store.getApiToken(token.id), token);
       assert.equal((await store.findApiTokenByHash('hash-2'))?.lastUsedAt, at(2));
       assert.equal(await store.findApiTokenByHash('nope'), null);
-      assert.equal(await store.countApiTokens(), 2);
+      assert.deepEqual(
+        (await store.listApiTokens(ann.id)).map((t) => t.id),
+        [token.id],
+      );
+      assert.equal((await store.listApiTokens()).length, 2);
       await assert.rejects(
         store.insertApiToken({ ...token, id: randomUUID(), tokenHash: 'hash-1' }),
         /UNIQUE constraint failed: api_tokens.token_hash/,
       );
+      await store.deleteUser(bob.id);
+      assert.equal(await store.findApiTokenByHash('hash-2'), null, "a user's tokens go with them");
+      await store.deleteApiToken(token.id);
+      assert.deepEqual(await store.listApiTokens(), []);
     });
   });
 
@@ -633,11 +675,23 @@ describe('SQLite store', () => {
           await tx.appendActionLog(act.id, at(1), 'never');
           await tx.insertDelivery(delivery(hook.id, svc.id));
           await tx.markWebhookCalled(hook.id, at(2));
+          const owner = randomUUID();
+          await tx.insertUser({
+            id: owner,
+            username: 'x',
+            role: 'viewer',
+            createdAt: at(1),
+            passwordSetAt: null,
+            passwordHash: null,
+          });
           await tx.insertApiToken({
             id: randomUUID(),
             name: 'x',
+            userId: owner,
+            scopes: ['read'],
             tokenPrefix: 'x',
             createdAt: at(1),
+            expiresAt: null,
             lastUsedAt: null,
             tokenHash: 'x',
           });
@@ -653,7 +707,8 @@ describe('SQLite store', () => {
       assert.deepEqual(await store.listActions({}), []);
       assert.deepEqual(await store.listDeliveries(hook.id, 10), []);
       assert.equal((await store.getWebhook(hook.id))?.callCount, 0);
-      assert.equal(await store.countApiTokens(), 0);
+      assert.deepEqual(await store.listApiTokens(), []);
+      assert.deepEqual(await store.listUsers(), []);
     });
 
     it('runs a nested transaction inside the outer one', async () => {
@@ -734,6 +789,8 @@ describe('SQLite store', () => {
             '0007_action_list_indexes',
             '0008_signature_scheme',
             '0009_allow_self_redeploy',
+            '0010_accounts',
+            '0012_audit_log',
           ],
         );
       } finally {

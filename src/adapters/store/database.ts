@@ -129,6 +129,35 @@ export interface ApiTokensTable {
   token_hash: string;
   created_at: string;
   last_used_at: string | null;
+  /** Set for every token since migration 0010 (the column was added to a table with rows). */
+  user_id: string | null;
+  /** Comma-separated scopes. */
+  scopes: string;
+  expires_at: string | null;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  at: string;
+  actor: string;
+  actor_kind: string;
+  token_name: string | null;
+  address: string | null;
+  action: string;
+  object_kind: string | null;
+  object_id: string | null;
+  object_name: string | null;
+  service_id: string | null;
+  detail: string | null;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  role: string;
+  password_hash: string | null;
+  password_set_at: string | null;
+  created_at: string;
 }
 
 export interface Database {
@@ -139,6 +168,8 @@ export interface Database {
   actions: ActionsTable;
   action_logs: ActionLogsTable;
   api_tokens: ApiTokensTable;
+  users: UsersTable;
+  audit_events: AuditEventsTable;
   registries: RegistriesTable;
   registry_calls: RegistryCallsTable;
 }
@@ -151,6 +182,8 @@ export type NewActionRow = Insertable<ActionsTable>;
 export type ActionUpdate = Updateable<ActionsTable>;
 export type ActionLogRow = Selectable<ActionLogsTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type UserRow = Selectable<UsersTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;
 export type RegistryRow = Selectable<RegistriesTable>;
 export type RegistryCallRow = Selectable<RegistryCallsTable>;
 

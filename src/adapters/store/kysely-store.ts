@@ -5,9 +5,12 @@
  * `transaction(fn)` hands to fn: the same class, bound to the transaction.
  */
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import type { Action, ActionLogEntry, ActionState } from '../../domain/actions/action.js';
+import type { Role } from '../../domain/auth/access.js';
 import type { ApiToken } from '../../domain/auth/api-token.js';
+import type { User } from '../../domain/auth/user.js';
+import type { AuditEvent, AuditFilter } from '../../domain/audit/audit-event.js';
 import { HoistError } from '../../domain/errors.js';
 import type { ServiceKind } from '../../domain/ports/engine.js';
 import type { Position } from '../../domain/paging.js';
@@ -16,7 +19,7 @@ import type { ServiceRecord } from '../../domain/services/service.js';
 import type { Delivery } from '../../domain/webhooks/delivery.js';
 import type { CallHandler, Webhook, WebhookWithHash } from '../../domain/webhooks/webhook.js';
 import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
-import type { Database, WebhookRow } from './database.js';
+import type { Database, UsersTable, WebhookRow } from './database.js';
 import {
   CALL_HANDLER_COLUMNS,
   actionRow,
@@ -25,6 +28,8 @@ import {
   toAction,
   toActionUpdate,
   toApiToken,
+  toUser,
+  toAuditEvent,
   toDelivery,
   toRegistry,
   toRegistryCall,
@@ -579,9 +584,12 @@ export class KyselyStore implements Store {
       .values({
         id: token.id,
         name: token.name,
+        user_id: token.userId,
+        scopes: token.scopes.join(','),
         token_prefix: token.tokenPrefix,
         token_hash: token.tokenHash,
         created_at: token.createdAt,
+        expires_at: token.expiresAt,
         last_used_at: token.lastUsedAt,
       })
       .execute();
@@ -596,6 +604,15 @@ export class KyselyStore implements Store {
     return row ? toApiToken(row) : null;
   }
 
+  async getApiToken(id: string): Promise<ApiToken | null> {
+    const row = await this.#db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toApiToken(row) : null;
+  }
+
   async markApiTokenUsed(id: string, at: string): Promise<void> {
     await this.#db
       .updateTable('api_tokens')
@@ -604,23 +621,141 @@ export class KyselyStore implements Store {
       .execute();
   }
 
-  async listApiTokens(): Promise<ApiToken[]> {
+  async listApiTokens(userId?: string): Promise<ApiToken[]> {
+    let query = this.#db.selectFrom('api_tokens').selectAll();
+    if (userId !== undefined) query = query.where('user_id', '=', userId);
+    const rows = await query.orderBy('created_at').orderBy('id').execute();
+    return rows.map(toApiToken);
+  }
+
+  async deleteApiToken(id: string): Promise<void> {
+    await this.#db.deleteFrom('api_tokens').where('id', '=', id).execute();
+  }
+
+  // --- Audit log -----------------------------------------------------------
+
+  async insertAuditEvent(event: AuditEvent): Promise<void> {
+    await this.#db
+      .insertInto('audit_events')
+      .values({
+        id: event.id,
+        at: event.at,
+        actor: event.actor,
+        actor_kind: event.actorKind,
+        token_name: event.tokenName,
+        address: event.address,
+        action: event.action,
+        object_kind: event.objectKind,
+        object_id: event.objectId,
+        object_name: event.objectName,
+        service_id: event.serviceId,
+        detail: event.detail,
+      })
+      .execute();
+  }
+
+  async listAuditEvents(filter: AuditFilter): Promise<AuditEvent[]> {
+    let query = this.#db.selectFrom('audit_events').selectAll();
+    if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor);
+    if (filter.objectId !== undefined) query = query.where('object_id', '=', filter.objectId);
+    if (filter.serviceId !== undefined) query = query.where('service_id', '=', filter.serviceId);
+    if (filter.since !== undefined) query = query.where('at', '>=', filter.since);
+    if (filter.until !== undefined) query = query.where('at', '<', filter.until);
+    const self = filter.onlyAccountsOf;
+    if (self !== undefined) {
+      // Other people's accounts are theirs and the admins' business.
+      query = query.where(({ eb, or }) =>
+        or([
+          eb('object_kind', 'is', null),
+          eb('object_kind', 'not in', ['user', 'token', 'session']),
+          eb('actor', '=', self),
+        ]),
+      );
+    }
+    const { before } = filter;
+    if (before) {
+      query = query.where(({ eb, refTuple, tuple }) =>
+        eb(refTuple('at', 'id'), '<', tuple(before.at, before.id)),
+      );
+    }
+    const rows = await query
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit)
+      .execute();
+    return rows.map(toAuditEvent);
+  }
+
+  async pruneAuditEvents(before: string): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('audit_events')
+      .where('at', '<', before)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  // --- Users ---------------------------------------------------------------
+
+  async insertUser(user: User & { passwordHash: string | null }): Promise<void> {
+    await this.#db
+      .insertInto('users')
+      .values({
+        id: user.id,
+        username: user.username,
+        role: user.role,
+        password_hash: user.passwordHash,
+        password_set_at: user.passwordSetAt,
+        created_at: user.createdAt,
+      })
+      .execute();
+  }
+
+  async getUser(id: string): Promise<User | null> {
+    const row = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toUser(row) : null;
+  }
+
+  async findUserByUsername(
+    username: string,
+  ): Promise<{ user: User; passwordHash: string | null } | null> {
+    const row = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst();
+    return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
+  }
+
+  async listUsers(): Promise<User[]> {
     const rows = await this.#db
-      .selectFrom('api_tokens')
+      .selectFrom('users')
       .selectAll()
       .orderBy('created_at')
       .orderBy('id')
       .execute();
-    return rows.map(toApiToken);
+    return rows.map(toUser);
   }
 
-  async countApiTokens(): Promise<number> {
-    const row = await this.#db
-      .selectFrom('api_tokens')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow();
-    // Kysely types a count as string | number | bigint; SQLite gives a number.
-    return Number(row.n);
+  async updateUser(
+    id: string,
+    patch: { role?: Role; passwordHash?: string; passwordSetAt?: string },
+  ): Promise<void> {
+    const set: Updateable<UsersTable> = {};
+    if (patch.role !== undefined) set.role = patch.role;
+    if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
+    if (patch.passwordSetAt !== undefined) set.password_set_at = patch.passwordSetAt;
+    if (Object.keys(set).length === 0) return;
+    await this.#db.updateTable('users').set(set).where('id', '=', id).execute();
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    // Tokens go with their owner (on delete cascade); deleted here too, in case foreign keys are off.
+    await this.#db.deleteFrom('api_tokens').where('user_id', '=', id).execute();
+    await this.#db.deleteFrom('users').where('id', '=', id).execute();
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
  *
  * Migrations are append-only: never edit one that has shipped, add a new one.
  */
+import { randomUUID } from 'node:crypto';
 import { Migrator, sql } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { FOLD_CALLS_SQL } from './webhook-calls.js';
@@ -407,6 +408,101 @@ const allowSelfRedeploy: Migration = {
   },
 };
 
+/**
+ * Accounts (issue 15): users with a role, and API tokens owned by a user, with
+ * scopes and an optional expiry. Tokens made before this are the admin's, with
+ * every scope: the user `admin` is created here for them (without a password:
+ * the server sets one at its next start and prints it once).
+ */
+const accounts: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('users')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('username', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('password_hash', 'text')
+      .addColumn('password_set_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('users_username_uq', ['username'])
+      .execute();
+    await db.schema
+      .alterTable('api_tokens')
+      .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('cascade'))
+      .execute();
+    await db.schema
+      .alterTable('api_tokens')
+      .addColumn('scopes', 'text', (c) => c.notNull().defaultTo('read,deploy,manage,admin'))
+      .execute();
+    await db.schema.alterTable('api_tokens').addColumn('expires_at', 'text').execute();
+    await db.schema
+      .createIndex('api_tokens_user_id_idx')
+      .on('api_tokens')
+      .column('user_id')
+      .execute();
+    const { rows } = await sql<{ n: number }>`select count(*) as n from api_tokens`.execute(db);
+    if (Number(rows[0]?.n ?? 0) > 0) {
+      const id = randomUUID();
+      await sql`insert into users (id, username, role, created_at) values (${id}, 'admin', 'admin', ${new Date().toISOString()})`.execute(
+        db,
+      );
+      await sql`update api_tokens set user_id = ${id}`.execute(db);
+    }
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex('api_tokens_user_id_idx').execute();
+    for (const column of ['expires_at', 'scopes', 'user_id']) {
+      await db.schema.alterTable('api_tokens').dropColumn(column).execute();
+    }
+    await db.schema.dropTable('users').execute();
+  },
+};
+
+/** The audit log (issue 15): who changed what, when, from where. */
+const auditLog: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('audit_events')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('actor_kind', 'text', (c) => c.notNull())
+      .addColumn('token_name', 'text')
+      .addColumn('address', 'text')
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('object_kind', 'text')
+      .addColumn('object_id', 'text')
+      .addColumn('object_name', 'text')
+      .addColumn('service_id', 'text')
+      .addColumn('detail', 'text')
+      .execute();
+    // Newest first, and pruning by time; the filters by actor and by object.
+    await db.schema
+      .createIndex('audit_events_at_id_idx')
+      .on('audit_events')
+      .columns(['at', 'id'])
+      .execute();
+    await db.schema
+      .createIndex('audit_events_actor_at_idx')
+      .on('audit_events')
+      .columns(['actor', 'at'])
+      .execute();
+    await db.schema
+      .createIndex('audit_events_object_id_at_idx')
+      .on('audit_events')
+      .columns(['object_id', 'at'])
+      .execute();
+    await db.schema
+      .createIndex('audit_events_service_id_at_idx')
+      .on('audit_events')
+      .columns(['service_id', 'at'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('audit_events').execute();
+  },
+};
+
 /** All migrations, by name; the Migrator runs them in name order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
@@ -418,6 +514,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0007_action_list_indexes': actionListIndexes,
   '0008_signature_scheme': signatureScheme,
   '0009_allow_self_redeploy': allowSelfRedeploy,
+  '0010_accounts': accounts,
+  '0012_audit_log': auditLog,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -10,6 +10,13 @@ import type {
   ActionType,
 } from '../../domain/actions/action.js';
 import type { ApiToken } from '../../domain/auth/api-token.js';
+import { isRole, isScope } from '../../domain/auth/access.js';
+import type { User } from '../../domain/auth/user.js';
+import type {
+  AuditActorKind,
+  AuditEvent,
+  AuditObjectKind,
+} from '../../domain/audit/audit-event.js';
 import type { ServiceKind } from '../../domain/ports/engine.js';
 import type { ActionPatch } from '../../domain/ports/store.js';
 import type { Registry, RegistryCall } from '../../domain/registries/registry.js';
@@ -20,6 +27,8 @@ import type {
   ActionRow,
   ActionUpdate,
   ApiTokenRow,
+  UserRow,
+  AuditEventRow,
   DeliveryRow,
   RegistryCallRow,
   RegistryRow,
@@ -207,12 +216,44 @@ export function toAction(row: ActionRow): Action {
 }
 
 export function toApiToken(row: ApiTokenRow): ApiToken {
+  if (row.user_id === null) throw new Error(`API token ${row.id} has no owner`);
   return {
     id: row.id,
     name: row.name,
+    userId: row.user_id,
+    scopes: row.scopes.split(',').filter(isScope),
     tokenPrefix: row.token_prefix,
     createdAt: row.created_at,
+    expiresAt: row.expires_at,
     lastUsedAt: row.last_used_at,
+  };
+}
+
+export function toAuditEvent(row: AuditEventRow): AuditEvent {
+  return {
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    actorKind: row.actor_kind as AuditActorKind,
+    tokenName: row.token_name,
+    address: row.address,
+    action: row.action,
+    objectKind: row.object_kind as AuditObjectKind | null,
+    objectId: row.object_id,
+    objectName: row.object_name,
+    serviceId: row.service_id,
+    detail: row.detail,
+  };
+}
+
+export function toUser(row: UserRow): User {
+  if (!isRole(row.role)) throw new Error(`user ${row.username} has an unknown role ${row.role}`);
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    createdAt: row.created_at,
+    passwordSetAt: row.password_set_at,
   };
 }
 

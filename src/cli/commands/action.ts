@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Action, ActionState, ActionWithLog } from '../api-types.js';
 import { ACTION_STATES, MAX_PAGE_LIMIT } from '../api-types.js';
 import { connect } from '../cli-config.js';
-import { withExamples, withOutputFlags, type OutputFlags } from '../command-helpers.js';
+import { pageLimit, withExamples, withOutputFlags, type OutputFlags } from '../command-helpers.js';
 import { followAction, isEnded, logLine, reportEnd } from '../follow-action.js';
 import {
   details,
@@ -36,7 +36,7 @@ export function registerActionCommands(program: Command): void {
             .choices(['pending', 'in-progress', 'success', 'failed', 'canceled'])
             .argParser(state),
         )
-        .option('-n, --limit <N>', `the newest N actions (1 to ${MAX_PAGE_LIMIT})`, limit, 20)
+        .option('-n, --limit <N>', `the newest N actions (1 to ${MAX_PAGE_LIMIT})`, pageLimit, 20)
         .addOption(
           new Option(
             '-a, --all',
@@ -188,7 +188,10 @@ function options(a: Action): string {
 function trigger(a: Action): string {
   if (a.trigger.kind === 'webhook')
     return `webhook "${a.trigger.webhookName ?? shortId(a.trigger.webhookId ?? '?')}"`;
-  if (a.trigger.kind === 'api') return `api (${a.trigger.tokenName ?? 'token'})`;
+  if (a.trigger.kind === 'api') {
+    const token = a.trigger.tokenName ?? 'token';
+    return a.trigger.username ? `api (${a.trigger.username}, token ${token})` : `api (${token})`;
+  }
   return a.trigger.kind;
 }
 
@@ -201,12 +204,4 @@ function state(value: string): ActionState {
   const found = ACTION_STATES.find((s) => s.toLowerCase() === wanted);
   if (!found) throw new InvalidArgumentError(`use one of ${ACTION_STATES.join(', ')}.`);
   return found;
-}
-
-function limit(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < 1 || n > MAX_PAGE_LIMIT) {
-    throw new InvalidArgumentError(`use a whole number from 1 to ${MAX_PAGE_LIMIT}.`);
-  }
-  return n;
 }

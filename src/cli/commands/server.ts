@@ -9,7 +9,7 @@ const STOP_DEADLINE_MS = 8_000;
  * starts without loading them.
  */
 export function registerServerCommand(program: Command): void {
-  program
+  const server = program
     .command('server')
     .description('Run the Hoist server: HTTP API, /hooks/ endpoint and action worker')
     .option('-p, --port <port>', 'port to listen on (overrides HOIST_PORT)')
@@ -59,4 +59,59 @@ export function registerServerCommand(program: Command): void {
         });
       }
     });
+
+  server
+    .command('reset-password')
+    .description(
+      "Set a user's password in the data directory's store (for a locked-out admin); prints it once",
+    )
+    .argument('<USER>', 'the username, e.g. admin')
+    .option('--password-stdin', 'read the new password from standard input (default: generate one)')
+    .addHelpText(
+      'after',
+      '\nRun it where the server runs, with the same HOIST_DATA_DIR; the server may keep running.\n\nExample:\n  HOIST_DATA_DIR=/var/lib/hoist hoist server reset-password admin',
+    )
+    .action(async (username: string, options: { passwordStdin?: boolean }) => {
+      const path = await import('node:path');
+      const { loadConfig } = await import('../../config.js');
+      const { openSqliteStore } = await import('../../adapters/store/open-store.js');
+      const { ApiTokens } = await import('../../domain/auth/api-tokens.js');
+      const { Users } = await import('../../domain/auth/users.js');
+      const { systemClock } = await import('../../domain/clock.js');
+      const config = loadConfig(process.env);
+      const file = path.join(config.dataDir, 'hoist.sqlite');
+      const { existsSync } = await import('node:fs');
+      if (!existsSync(file)) {
+        process.stderr.write(
+          `hoist: there is no store at ${file}: set HOIST_DATA_DIR to the server's data directory.\n`,
+        );
+        process.exit(2);
+      }
+      const given = options.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
+      const store = await openSqliteStore(file);
+      try {
+        const users = new Users({
+          store,
+          clock: systemClock,
+          tokens: new ApiTokens({ store, clock: systemClock }),
+        });
+        const password = await users.resetPassword(username, given);
+        process.stdout.write(
+          given === undefined
+            ? `New password for ${username}, shown only now:\n\n    ${password}\n\n`
+            : `Password for ${username} set.\n`,
+        );
+      } catch (error) {
+        process.stderr.write(`hoist: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

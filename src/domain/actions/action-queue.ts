@@ -85,6 +85,8 @@ function describeTrigger(trigger: ActionTrigger): string {
     case 'registry':
       return `Requested by a push reported to registry endpoint "${trigger.registryName}" (autoredeploy)`;
     case 'api':
-      return `Requested through the API by token "${trigger.tokenName}"`;
+      return trigger.username === undefined
+        ? `Requested through the API by token "${trigger.tokenName}"`
+        : `Requested through the API by ${trigger.username} (token "${trigger.tokenName}")`;
   }
 }

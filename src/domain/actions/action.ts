@@ -8,7 +8,8 @@ export type ActionType = 'redeploy' | 'scale';
 
 export type ActionTrigger =
   | { kind: 'webhook'; webhookId: string; webhookName: string }
-  | { kind: 'api'; tokenName: string }
+  /** username: who the token belongs to (absent on actions from before accounts). */
+  | { kind: 'api'; tokenName: string; username?: string }
   | { kind: 'registry'; registryId: string; registryName: string };
 
 export interface ActionOptions {

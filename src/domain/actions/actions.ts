@@ -8,6 +8,12 @@ import type { Action, ActionLogEntry, ActionOptions } from './action.js';
 import { enqueueRedeploy, enqueueScale, type Enqueued } from './action-queue.js';
 
 /** Reading actions and requesting redeploys through the API. */
+/** Who asked through the API: the token's owner and the token's name. */
+export interface ApiCaller {
+  username: string;
+  tokenName: string;
+}
+
 export class Actions {
   constructor(
     private readonly deps: {
@@ -43,7 +49,7 @@ export class Actions {
 
   async requestRedeploy(
     serviceId: string,
-    tokenName: string,
+    by: ApiCaller,
     options: ActionOptions,
   ): Promise<Enqueued> {
     await this.deps.catalog.record(serviceId);
@@ -51,7 +57,7 @@ export class Actions {
     const enqueued = await this.deps.store.transaction((tx) =>
       enqueueRedeploy(tx, this.deps.clock, {
         serviceId,
-        trigger: { kind: 'api', tokenName },
+        trigger: { kind: 'api', ...by },
         options,
       }),
     );
@@ -60,7 +66,7 @@ export class Actions {
   }
 
   /** Sets a service's replica count (Swarm) or number of containers (standalone). */
-  async requestScale(serviceId: string, tokenName: string, replicas: number): Promise<Enqueued> {
+  async requestScale(serviceId: string, by: ApiCaller, replicas: number): Promise<Enqueued> {
     if (!Number.isInteger(replicas) || replicas < 0 || replicas > 100) {
       throw new HoistError('bad_request', 'replicas is a whole number from 0 to 100.');
     }
@@ -69,7 +75,7 @@ export class Actions {
     const enqueued = await this.deps.store.transaction((tx) =>
       enqueueScale(tx, this.deps.clock, {
         serviceId,
-        trigger: { kind: 'api', tokenName },
+        trigger: { kind: 'api', ...by },
         options: { replicas },
       }),
     );

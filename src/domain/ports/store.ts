@@ -4,7 +4,10 @@
  * Times are ISO-8601 UTC strings; ids are UUIDs made by the caller.
  */
 import type { Action, ActionLogEntry, ActionState } from '../actions/action.js';
+import type { Role } from '../auth/access.js';
 import type { ApiToken } from '../auth/api-token.js';
+import type { AuditEvent, AuditFilter } from '../audit/audit-event.js';
+import type { User } from '../auth/user.js';
 import type { ServiceKind } from './engine.js';
 import type { ServiceRecord } from '../services/service.js';
 import type { Delivery } from '../webhooks/delivery.js';
@@ -121,10 +124,30 @@ export interface Store {
 
   insertApiToken(token: ApiToken & { tokenHash: string }): Promise<void>;
   findApiTokenByHash(tokenHash: string): Promise<ApiToken | null>;
-  countApiTokens(): Promise<number>;
+  getApiToken(id: string): Promise<ApiToken | null>;
   markApiTokenUsed(id: string, at: string): Promise<void>;
+  /** Oldest first; one user's, or everyone's. */
+  listApiTokens(userId?: string): Promise<ApiToken[]>;
+  deleteApiToken(id: string): Promise<void>;
+
+  insertUser(user: User & { passwordHash: string | null }): Promise<void>;
+  getUser(id: string): Promise<User | null>;
+  /** The user and their password hash (null when they have none), for signing in. */
+  findUserByUsername(username: string): Promise<{ user: User; passwordHash: string | null } | null>;
   /** Oldest first. */
-  listApiTokens(): Promise<ApiToken[]>;
+  listUsers(): Promise<User[]>;
+  updateUser(
+    id: string,
+    patch: { role?: Role; passwordHash?: string; passwordSetAt?: string },
+  ): Promise<void>;
+  /** Removes the user and their tokens. */
+  deleteUser(id: string): Promise<void>;
+
+  insertAuditEvent(event: AuditEvent): Promise<void>;
+  /** Newest first by (at, id). */
+  listAuditEvents(filter: AuditFilter): Promise<AuditEvent[]>;
+  /** Deletes events before `before`; returns how many. */
+  pruneAuditEvents(before: string): Promise<number>;
 
   close(): Promise<void>;
 }

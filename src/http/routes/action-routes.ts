@@ -14,6 +14,7 @@ export async function actionRoutes(app: FastifyInstance, deps: AppDeps) {
   api.get(
     '/actions',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'List actions, newest first, a page at a time',
         tags: ['actions'],
@@ -46,6 +47,7 @@ export async function actionRoutes(app: FastifyInstance, deps: AppDeps) {
   api.get(
     '/actions/:id',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'Show one action with its log',
         tags: ['actions'],

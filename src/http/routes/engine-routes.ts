@@ -9,6 +9,7 @@ export async function engineRoutes(app: FastifyInstance, deps: AppDeps) {
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/engines',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'List engines and whether they answer',
         tags: ['engines'],

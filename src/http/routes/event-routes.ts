@@ -22,6 +22,7 @@ export async function eventRoutes(app: FastifyInstance, deps: AppDeps) {
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/events',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'Follow actions live (text/event-stream)',
         description:

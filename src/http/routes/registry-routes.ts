@@ -16,6 +16,10 @@ export async function registryRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/registries',
     {
+      config: {
+        access: 'manage',
+        audit: { action: 'registry.created', object: 'registry', answerKey: 'registry' },
+      },
       schema: {
         summary: 'Create a registry endpoint',
         description:
@@ -37,6 +41,7 @@ export async function registryRoutes(app: FastifyInstance, deps: AppDeps) {
   api.get(
     '/registries',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'List registry endpoints (revoked ones included)',
         tags: ['registries'],
@@ -49,6 +54,7 @@ export async function registryRoutes(app: FastifyInstance, deps: AppDeps) {
   api.delete(
     '/registries/:id',
     {
+      config: { access: 'manage', audit: { action: 'registry.revoked', object: 'registry' } },
       schema: {
         summary: 'Revoke a registry endpoint',
         tags: ['registries'],
@@ -65,6 +71,7 @@ export async function registryRoutes(app: FastifyInstance, deps: AppDeps) {
   api.get(
     '/registries/:id/calls',
     {
+      config: { access: 'read' },
       schema: {
         summary: "A registry endpoint's calls, newest first, a page at a time",
         tags: ['registries'],

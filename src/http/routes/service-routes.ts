@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../app-deps.js';
+import { queuedAction, settingsText } from '../audit-hooks.js';
 import { errorResponses } from '../schemas/error-schema.js';
 import {
   CreateServiceBody,
@@ -19,6 +20,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.get(
     '/services',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'List services on the engine',
         tags: ['services'],
@@ -39,6 +41,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.get(
     '/services/:id',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'Show one service',
         tags: ['services'],
@@ -52,6 +55,14 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/services/:id/redeploy',
     {
+      config: {
+        access: 'deploy',
+        audit: {
+          action: 'service.redeploy_requested',
+          object: 'service',
+          detail: (_request, answer) => queuedAction(answer),
+        },
+      },
       schema: {
         summary: 'Redeploy a service now',
         description:
@@ -80,7 +91,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
     async (request, reply) => {
       const { action, coalesced } = await deps.actions.requestRedeploy(
         request.params.id,
-        request.apiToken.name,
+        { username: request.principal.user.username, tokenName: request.principal.token.name },
         { reuseVolumes: request.body?.reuse_volumes ?? true },
       );
       return reply.code(202).send({
@@ -93,6 +104,10 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/services',
     {
+      config: {
+        access: 'manage',
+        audit: { action: 'service.created', object: 'service', answerKey: 'service' },
+      },
       schema: {
         summary: 'Create a service',
         description:
@@ -111,6 +126,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.delete(
     '/services/:id',
     {
+      config: { access: 'manage', audit: { action: 'service.removed', object: 'service' } },
       schema: {
         summary: 'Delete a service Hoist created',
         description:
@@ -129,6 +145,15 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/services/:id/scale',
     {
+      config: {
+        access: 'deploy',
+        audit: {
+          action: 'service.scale_requested',
+          object: 'service',
+          detail: (request, answer) =>
+            [settingsText(request.body), queuedAction(answer)].filter(Boolean).join('; '),
+        },
+      },
       schema: {
         summary: 'Set the number of replicas (Swarm) or containers (standalone)',
         tags: ['services'],
@@ -140,7 +165,7 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
     async (request, reply) => {
       const { action, coalesced } = await deps.actions.requestScale(
         request.params.id,
-        request.apiToken.name,
+        { username: request.principal.user.username, tokenName: request.principal.token.name },
         request.body.replicas,
       );
       return reply.code(202).send({
@@ -153,6 +178,14 @@ export async function serviceRoutes(app: FastifyInstance, deps: AppDeps) {
   api.patch(
     '/services/:id',
     {
+      config: {
+        access: 'manage',
+        audit: {
+          action: 'service.changed',
+          object: 'service',
+          detail: (request) => settingsText(request.body),
+        },
+      },
       schema: {
         summary: "Change a service's settings in Hoist",
         description:

@@ -20,6 +20,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
   api.get(
     '/services/:id/webhooks',
     {
+      config: { access: 'read' },
       schema: {
         summary: "List a service's webhook handlers (revoked ones included)",
         tags: ['webhooks'],
@@ -33,6 +34,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
   api.post(
     '/services/:id/webhooks',
     {
+      config: {
+        access: 'manage',
+        audit: { action: 'handler.created', object: 'handler', answerKey: 'webhook' },
+      },
       schema: {
         summary: 'Create a webhook handler',
         description: 'The answer holds the secret URL. It is never shown again.',
@@ -51,6 +56,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
   api.get(
     '/services/:id/webhooks/:wid',
     {
+      config: { access: 'read' },
       schema: {
         summary: 'Show one webhook handler',
         tags: ['webhooks'],
@@ -64,6 +70,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
   api.delete(
     '/services/:id/webhooks/:wid',
     {
+      config: {
+        access: 'manage',
+        audit: { action: 'handler.revoked', object: 'handler', param: 'wid' },
+      },
       schema: {
         summary: 'Revoke a webhook handler',
         description: 'Its URL answers 404 from the next call on.',
@@ -81,6 +91,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
   api.get(
     '/services/:id/webhooks/:wid/deliveries',
     {
+      config: { access: 'read' },
       schema: {
         summary: "A handler's deliveries, newest first, a page at a time",
         description:

@@ -15,6 +15,7 @@ export const Action = Type.Object({
     webhookId: Type.Optional(Type.String()),
     webhookName: Type.Optional(Type.String()),
     tokenName: Type.Optional(Type.String()),
+    username: Type.Optional(Type.String({ description: "The token's owner (api triggers)" })),
     registryId: Type.Optional(Type.String()),
     registryName: Type.Optional(Type.String()),
   }),

@@ -16,7 +16,10 @@ export function triggerText(action: Action): string {
   const { trigger } = action;
   if (trigger.kind === 'webhook')
     return `webhook “${trigger.webhookName ?? trigger.webhookId ?? '?'}”`;
-  if (trigger.kind === 'api') return `API token “${trigger.tokenName ?? '?'}”`;
+  if (trigger.kind === 'api') {
+    const token = `API token “${trigger.tokenName ?? '?'}”`;
+    return trigger.username ? `${trigger.username}, ${token}` : token;
+  }
   if (trigger.kind === 'registry')
     return `registry “${trigger.registryName ?? trigger.registryId ?? '?'}”`;
   return trigger.kind;
