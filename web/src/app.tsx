@@ -5,6 +5,7 @@ import { SignInPage } from './pages/sign-in-page';
 import { ServicesPage } from './pages/services-page';
 import { ServicePage, type ServiceTab } from './pages/service-page';
 import { ActivityPage } from './pages/activity-page';
+import { AuditPage } from './pages/audit-page';
 
 const SERVICE_PATH = /^\/services\/([^/]+)(?:\/(webhooks|activity))?\/?$/;
 
@@ -43,7 +44,11 @@ export function App() {
 function Shell({ onSignOut }: { onSignOut: () => void }) {
   const { path, query } = useLocation();
   const service = SERVICE_PATH.exec(path);
-  const section = path.startsWith('/activity') ? 'activity' : 'services';
+  const section = path.startsWith('/activity')
+    ? 'activity'
+    : path.startsWith('/audit')
+      ? 'audit'
+      : 'services';
 
   useEffect(() => {
     if (path === '/' || path === '/index.html') navigate('/services', { replace: true });
@@ -64,6 +69,8 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
     page = <ServicesPage query={query.get('q') ?? ''} />;
   } else if (path === '/activity') {
     page = <ActivityPage state={query.get('state') ?? ''} />;
+  } else if (path === '/audit') {
+    page = <AuditPage key={query.get('actor') ?? ''} actor={query.get('actor') ?? ''} />;
   } else {
     page = (
       <section>
@@ -90,6 +97,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           </Link>
           <Link to="/activity" aria-current={section === 'activity' ? 'page' : undefined}>
             Activity
+          </Link>
+          <Link to="/audit" aria-current={section === 'audit' ? 'page' : undefined}>
+            Audit
           </Link>
         </nav>
         <button type="button" className="link-button" onClick={onSignOut}>

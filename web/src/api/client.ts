@@ -2,6 +2,7 @@ import type {
   Action,
   ActionState,
   ActionWithLog,
+  AuditEvent,
   CreatedWebhook,
   CreateWebhookRequest,
   Delivery,
@@ -144,6 +145,14 @@ export const api = {
     if (query.state) params.set('state', query.state);
     if (query.limit) params.set('limit', String(query.limit));
     return request<Paged<{ actions: Action[] }>>('GET', `/api/v1/actions?${params}`, { signal });
+  },
+
+  audit: (query: { actor?: string; service?: string; limit?: number }, signal?: AbortSignal) => {
+    const params = new URLSearchParams();
+    if (query.actor) params.set('actor', query.actor);
+    if (query.service) params.set('service', query.service);
+    if (query.limit) params.set('limit', String(query.limit));
+    return request<Paged<{ events: AuditEvent[] }>>('GET', `/api/v1/audit?${params}`, { signal });
   },
 
   /** The next page of a paged list: the path its `next` names. */

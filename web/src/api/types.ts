@@ -10,6 +10,7 @@ export type {
   ActionLogEntry,
   ActionState,
   ActionWithLog,
+  AuditEvent,
   CreatedWebhook,
   CreateWebhookRequest,
   Delivery,
